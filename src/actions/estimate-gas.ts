@@ -1,0 +1,98 @@
+import { formatUnits } from 'viem';
+import { classify } from '../core/classify.ts';
+import { HyperdeployError } from '../core/errors.ts';
+import type { Fees } from '../core/types.ts';
+import { type ActionContext, type ActionResult, at } from './context.ts';
+import { describeRevert } from './decode-revert.ts';
+
+/**
+ * Simulates the constructor, estimates gas (× buffer) with the fees it will be sent with,
+ * and checks the deployer can pay. Nothing is signed or sent.
+ * SIDE EFFECTS: RPC reads (eth_call, eth_estimateGas, eth_gasPrice/fees, eth_getBalance).
+ */
+export async function estimateGas(ctx: ActionContext): Promise<ActionResult> {
+  const { state, client } = ctx;
+  const { spec } = state;
+  const data = state.deployData;
+  if (!data) throw new Error('estimate_gas before bytecode_checked');
+  const from = spec.signer;
+
+  const simulation = await client.simulateDeploy({ from, data });
+  if (!simulation.ok) throw revertedError(spec.contractName, spec.abi, simulation.revertData, 'estimating_gas');
+
+  const fees = await client.getFees();
+  const maxPrice = maxPricePerGas(fees);
+  // Metis folds the L1 data fee into the estimate at the given price: estimate with it.
+  const gasPrice = fees.type === 'legacy' ? maxPrice : undefined;
+  const estimated = await client
+    .estimateDeployGas({ from, data, ...(gasPrice === undefined ? {} : { gasPrice }) })
+    .catch(async (error: unknown) => {
+      if (classify(error).code !== 'INSUFFICIENT_FUNDS') throw error;
+      // Price-less estimate, only to tell the person how much is missing.
+      return client.estimateDeployGas({ from, data });
+    });
+  const gasLimit = ceilMul(estimated, spec.gasBuffer);
+
+  const balance = await client.getBalance(from);
+  const needed = gasLimit * maxPrice;
+  if (balance < needed) throw insufficientFunds(ctx, balance, needed, gasLimit, maxPrice);
+
+  return {
+    events: [
+      {
+        type: 'gas_estimated',
+        at: at(ctx),
+        gasLimit: gasLimit.toString(),
+        estimatedGas: estimated.toString(),
+        fees,
+      },
+    ],
+  };
+}
+
+export const maxPricePerGas = (fees: Fees): bigint =>
+  BigInt(fees.type === 'legacy' ? fees.gasPrice : fees.maxFeePerGas);
+
+/** gas × buffer, rounded up, in integer arithmetic (buffer kept to 1/1000). */
+const ceilMul = (gas: bigint, buffer: number): bigint => {
+  const permille = BigInt(Math.round(buffer * 1000));
+  return (gas * permille + 999n) / 1000n;
+};
+
+export function revertedError(
+  contractName: string,
+  abi: readonly unknown[],
+  revertData: `0x${string}` | null,
+  step: 'estimating_gas' | 'submitted',
+): HyperdeployError {
+  const reason = describeRevert(abi, revertData);
+  const where = step === 'estimating_gas' ? 'in simulation; nothing was sent' : 'on chain';
+  return new HyperdeployError('TX_REVERTED', `${contractName} constructor ${reason} (${where}).`, {
+    step,
+    details: { revertData, reason },
+  });
+}
+
+function insufficientFunds(
+  ctx: ActionContext,
+  balance: bigint,
+  needed: bigint,
+  gasLimit: bigint,
+  pricePerGas: bigint,
+): HyperdeployError {
+  const { symbol, decimals } = ctx.chain.currency;
+  const have = formatUnits(balance, decimals);
+  const need = formatUnits(needed, decimals);
+  const gas = gasLimit.toLocaleString('en-US');
+  const gwei = formatUnits(pricePerGas, 9);
+  const who = ctx.state.spec.signer;
+  return new HyperdeployError(
+    'INSUFFICIENT_FUNDS',
+    `${who} has ${have} ${symbol} on chain ${ctx.chain.chainId}; this deployment needs about ${need} ${symbol} (gas ${gas} × ${gwei} gwei).`,
+    {
+      step: 'estimating_gas',
+      hint: `Send at least ${formatUnits(needed - balance, decimals)} ${symbol} to ${who} on ${ctx.chain.displayName}, then deploy again.`,
+      details: { balance: balance.toString(), needed: needed.toString(), gasLimit: gasLimit.toString(), pricePerGas: pricePerGas.toString() },
+    },
+  );
+}

@@ -1,0 +1,164 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { DeploymentEvent, JournalEntry } from '../../../core/events.ts';
+import type { DeploymentState } from '../../../core/state.ts';
+import type { Address } from '../../../core/types.ts';
+import {
+  type DeploymentFilter,
+  JournalConflictError,
+  type NonceClaim,
+  NonceTakenError,
+  type Store,
+} from '../../../ports/store.ts';
+import {
+  type DbDeployment,
+  type DbEvent,
+  decodeCursor,
+  encodeCursor,
+  fromDbDeployment,
+  fromDbEvent,
+  toDbDeployment,
+  toDbEvent,
+} from '../rows.ts';
+import { migrate } from './migrate.ts';
+
+const UNFINISHED = "status NOT IN ('complete', 'failed', 'cancelled')";
+
+/** The embedded store: one SQLite file in WAL mode. */
+export class SqliteStore implements Store {
+  readonly db: Database.Database;
+  private readonly statements;
+
+  constructor(readonly path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    // NORMAL is durable in WAL mode against process crashes (only an OS crash can lose
+    // the last commits), which is the failure the journal must survive.
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('foreign_keys = ON');
+    migrate(this.db);
+    this.statements = this.prepare();
+  }
+
+  private prepare() {
+    const db = this.db;
+    return {
+      lastSeq: db.prepare<[string], { last_seq: number }>(
+        'SELECT last_seq FROM deployments WHERE id = ?',
+      ),
+      insertDeployment: db.prepare<DbDeployment>(`INSERT INTO deployments
+        (id, build_id, chain_id, status, signer, tx_hash, contract_address, retry_count,
+         next_attempt_at, error_code, state_json, last_seq, created_at, updated_at)
+        VALUES (@id, @build_id, @chain_id, @status, @signer, @tx_hash, @contract_address,
+         @retry_count, @next_attempt_at, @error_code, @state_json, @last_seq, @created_at,
+         @updated_at)`),
+      updateDeployment: db.prepare<DbDeployment>(`UPDATE deployments SET status = @status,
+        tx_hash = @tx_hash, contract_address = @contract_address, retry_count = @retry_count,
+        next_attempt_at = @next_attempt_at, error_code = @error_code, state_json = @state_json,
+        last_seq = @last_seq, updated_at = @updated_at WHERE id = @id`),
+      insertEvent: db.prepare<DbEvent>(`INSERT INTO events (deployment_id, seq, type, at, data_json)
+        VALUES (@deployment_id, @seq, @type, @at, @data_json)`),
+      get: db.prepare<[string], DbDeployment>('SELECT * FROM deployments WHERE id = ?'),
+      unfinished: db.prepare<[], DbDeployment>(
+        `SELECT * FROM deployments WHERE ${UNFINISHED} ORDER BY created_at, id`,
+      ),
+      events: db.prepare<[string, number], DbEvent>(
+        'SELECT * FROM events WHERE deployment_id = ? AND seq > ? ORDER BY seq',
+      ),
+      nextNonce: db.prepare<[number, string], { next_nonce: number }>(
+        'SELECT next_nonce FROM nonce_ledger WHERE chain_id = ? AND address = ?',
+      ),
+      upsertNonce: db.prepare<[number, string, number]>(`INSERT INTO nonce_ledger
+        (chain_id, address, next_nonce) VALUES (?, ?, ?)
+        ON CONFLICT (chain_id, address) DO UPDATE SET next_nonce = excluded.next_nonce`),
+    };
+  }
+
+  async append(
+    id: string,
+    expectedSeq: number,
+    events: DeploymentEvent[],
+    projection: DeploymentState,
+    nonceClaim?: NonceClaim,
+  ): Promise<JournalEntry[]> {
+    const s = this.statements;
+    return this.db.transaction(() => {
+      const current = s.lastSeq.get(id)?.last_seq ?? 0;
+      if (current !== expectedSeq) {
+        throw new JournalConflictError(`deployment ${id} is at seq ${current}, not ${expectedSeq}`);
+      }
+      if (nonceClaim) this.claimNonce(nonceClaim);
+      const row = toDbDeployment(projection);
+      if (expectedSeq === 0) s.insertDeployment.run(row);
+      else s.updateDeployment.run(row);
+      return events.map((event, index) => {
+        const seq = expectedSeq + index + 1;
+        s.insertEvent.run(toDbEvent(id, seq, event));
+        return { ...event, seq };
+      });
+    }).immediate();
+  }
+
+  private claimNonce({ chainId, address, nonce }: NonceClaim) {
+    const next = this.statements.nextNonce.get(chainId, address.toLowerCase())?.next_nonce ?? 0;
+    if (nonce < next) throw new NonceTakenError(`nonce ${nonce} of ${address} is taken`);
+    this.statements.upsertNonce.run(chainId, address.toLowerCase(), nonce + 1);
+  }
+
+  async get(id: string): Promise<DeploymentState | null> {
+    const row = this.statements.get.get(id);
+    return row ? fromDbDeployment(row) : null;
+  }
+
+  async list(filter: DeploymentFilter) {
+    const limit = Math.min(Math.max(filter.limit ?? 50, 1), 500);
+    const where: string[] = [];
+    const params: Record<string, string | number> = { limit: limit + 1 };
+    if (filter.status) {
+      where.push('status = @status');
+      params.status = filter.status;
+    }
+    if (filter.chainId !== undefined) {
+      where.push('chain_id = @chainId');
+      params.chainId = filter.chainId;
+    }
+    if (filter.buildId) {
+      where.push('build_id = @buildId');
+      params.buildId = filter.buildId;
+    }
+    const cursor = filter.cursor ? decodeCursor(filter.cursor) : null;
+    if (cursor) {
+      where.push('(created_at, id) < (@cursorCreatedAt, @cursorId)');
+      params.cursorCreatedAt = cursor.createdAt;
+      params.cursorId = cursor.id;
+    }
+    const sql = `SELECT * FROM deployments ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY created_at DESC, id DESC LIMIT @limit`;
+    const rows = this.db.prepare<Record<string, string | number>, DbDeployment>(sql).all(params);
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      items: page.map(fromDbDeployment),
+      nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
+    };
+  }
+
+  async listUnfinished(): Promise<DeploymentState[]> {
+    return this.statements.unfinished.all().map(fromDbDeployment);
+  }
+
+  async events(id: string, afterSeq = 0): Promise<JournalEntry[]> {
+    return this.statements.events.all(id, afterSeq).map(fromDbEvent);
+  }
+
+  async nextNonce(chainId: number, address: Address): Promise<number> {
+    return this.statements.nextNonce.get(chainId, address.toLowerCase())?.next_nonce ?? 0;
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,65 @@
+import type { DeploymentEvent } from './events.ts';
+import type { DeploymentState } from './state.ts';
+import type { Hex } from './types.ts';
+
+/** An event the engine appends without any side effect (it only needs a timestamp). */
+export type JournalOnlyEvent = DistributiveOmit<DeploymentEvent, 'at'>;
+
+/** The next thing to do for a deployment. Side-effecting actions are run by src/actions. */
+export type NextAction =
+  | { type: 'append'; event: JournalOnlyEvent }
+  | { type: 'check_bytecode' }
+  | { type: 'estimate_gas' }
+  | { type: 'sign' }
+  | { type: 'broadcast'; hash: Hex }
+  | { type: 'await_receipt' }
+  | { type: 'await_confirmations' }
+  | { type: 'verify' }
+  | { type: 'wait'; until: string }
+  | { type: 'done' };
+
+/** Names the next action from the state alone. Pure: `now` is passed in. */
+export function decide(state: DeploymentState, now: Date): NextAction {
+  switch (state.status) {
+    case 'pending':
+      return { type: 'append', event: { type: 'compilation_started' } };
+    case 'compiling':
+      return { type: 'check_bytecode' };
+    case 'compiled':
+      return { type: 'append', event: { type: 'gas_estimation_started' } };
+    case 'estimating_gas':
+      return { type: 'estimate_gas' };
+    case 'submitting':
+    case 'submitted': {
+      // Write-ahead: a signed transaction is journaled first, then broadcast.
+      const unsent = state.txs.find((tx) => !tx.broadcast);
+      if (unsent) return { type: 'broadcast', hash: unsent.hash };
+      return state.txs.length === 0 ? { type: 'sign' } : { type: 'await_receipt' };
+    }
+    case 'confirming':
+      return { type: 'await_confirmations' };
+    case 'confirmed':
+    case 'verifying':
+      if (state.verification.status === 'pending') return { type: 'verify' };
+      return complete(state);
+    case 'verified':
+      return complete(state);
+    case 'retrying': {
+      const due = state.nextAttemptAt ?? state.updatedAt;
+      if (Date.parse(due) > now.getTime()) return { type: 'wait', until: due };
+      return { type: 'append', event: { type: 'retry_started', attempt: state.retryCount + 1 } };
+    }
+    case 'complete':
+    case 'failed':
+    case 'cancelled':
+      return { type: 'done' };
+  }
+}
+
+function complete(state: DeploymentState): NextAction {
+  const contractAddress = state.receipt?.contractAddress ?? state.contractAddress;
+  if (!contractAddress) throw new Error(`deployment ${state.id} is confirmed without an address`);
+  return { type: 'append', event: { type: 'deployment_completed', contractAddress } };
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

@@ -1,0 +1,177 @@
+import type { DeploymentEvent } from './events.ts';
+import type { DeploymentState } from './state.ts';
+import { canTransition, isTerminal, type Status } from './status.ts';
+
+/** Thrown when an event cannot follow the current state. A bug or a corrupt journal. */
+export class IllegalTransitionError extends Error {
+  override name = 'IllegalTransitionError';
+  constructor(
+    readonly from: Status | null,
+    readonly eventType: DeploymentEvent['type'],
+    reason: string,
+  ) {
+    super(`cannot apply ${eventType} in status ${from ?? '(none)'}: ${reason}`);
+  }
+}
+
+/**
+ * The only place that knows which fact may follow which. Pure: returns a new state,
+ * or throws IllegalTransitionError.
+ */
+export function reduce(state: DeploymentState | null, event: DeploymentEvent): DeploymentState {
+  if (event.type === 'deployment_created') {
+    if (state) throw new IllegalTransitionError(state.status, event.type, 'already created');
+    return {
+      id: event.id,
+      spec: event.spec,
+      status: 'pending',
+      retryCount: 0,
+      nextAttemptAt: null,
+      deployData: null,
+      gasLimit: null,
+      fees: null,
+      txs: [],
+      receipt: null,
+      confirmations: 0,
+      contractAddress: null,
+      error: null,
+      verification: { status: 'pending' },
+      createdAt: event.at,
+      updatedAt: event.at,
+      seq: 0,
+    };
+  }
+  if (!state) throw new IllegalTransitionError(null, event.type, 'deployment not created');
+  if (isTerminal(state.status) && event.type !== 'log') {
+    throw new IllegalTransitionError(state.status, event.type, 'deployment is finished');
+  }
+  const next = apply(state, event);
+  if (next.status !== state.status && !canTransition(state.status, next.status)) {
+    throw new IllegalTransitionError(state.status, event.type, `no transition to ${next.status}`);
+  }
+  return { ...next, updatedAt: event.at };
+}
+
+/** Folds a whole journal; used to load a deployment and to check a stored projection. */
+export const replay = (events: readonly DeploymentEvent[]): DeploymentState | null =>
+  events.reduce<DeploymentState | null>(reduce, null);
+
+function apply(state: DeploymentState, event: DeploymentEvent): DeploymentState {
+  const fail = (reason: string): never => {
+    throw new IllegalTransitionError(state.status, event.type, reason);
+  };
+  const expect = (...statuses: Status[]) => {
+    if (!statuses.includes(state.status)) fail(`expected status ${statuses.join(' or ')}`);
+  };
+  switch (event.type) {
+    case 'deployment_created':
+      return fail('already created');
+    case 'compilation_started':
+      expect('pending');
+      return { ...state, status: 'compiling' };
+    case 'bytecode_checked':
+      expect('compiling');
+      return { ...state, status: 'compiled', deployData: event.deployData };
+    case 'gas_estimation_started':
+      expect('compiled');
+      return { ...state, status: 'estimating_gas' };
+    case 'gas_estimated':
+      expect('estimating_gas');
+      return { ...state, status: 'submitting', gasLimit: event.gasLimit, fees: event.fees };
+    case 'tx_signed': {
+      expect('submitting', 'submitted');
+      const first = state.txs[0];
+      // A second signature is only ever a replacement of the same nonce (a fee bump).
+      if (first && first.nonce !== event.tx.nonce) {
+        fail(`nonce ${event.tx.nonce} differs from the deployment's nonce ${first.nonce}`);
+      }
+      if (state.txs.some((tx) => tx.hash === event.tx.hash)) fail('transaction already recorded');
+      return {
+        ...state,
+        txs: [...state.txs, { ...event.tx, broadcast: false }],
+        contractAddress: event.tx.predictedAddress,
+        fees: event.tx.fees,
+      };
+    }
+    case 'tx_broadcast':
+    case 'tx_rebroadcast': {
+      expect('submitting', 'submitted', 'confirming');
+      if (!state.txs.some((tx) => tx.hash === event.hash)) fail(`unknown hash ${event.hash}`);
+      const txs = state.txs.map((tx) => (tx.hash === event.hash ? { ...tx, broadcast: true } : tx));
+      const status = state.status === 'submitting' ? 'submitted' : state.status;
+      return { ...state, status, txs };
+    }
+    case 'tx_mined':
+      expect('submitted');
+      if (!state.txs.some((tx) => tx.hash === event.receipt.hash)) {
+        fail(`receipt for unknown hash ${event.receipt.hash}`);
+      }
+      return {
+        ...state,
+        status: 'confirming',
+        receipt: event.receipt,
+        contractAddress: event.receipt.contractAddress,
+        confirmations: 1,
+      };
+    case 'receipt_reorged':
+      expect('confirming');
+      return { ...state, status: 'submitted', receipt: null, confirmations: 0 };
+    case 'confirmations_reached':
+      expect('confirming');
+      return { ...state, status: 'confirmed', confirmations: event.confirmations };
+    case 'verification_started':
+      expect('confirmed');
+      return { ...state, status: 'verifying' };
+    case 'verification_skipped':
+      expect('confirmed', 'verifying');
+      return { ...state, verification: { status: 'skipped', reason: event.reason } };
+    case 'verification_succeeded':
+      expect('verifying');
+      return {
+        ...state,
+        status: 'verified',
+        verification: { status: 'verified', ...optional('explorerUrl', event.explorerUrl) },
+      };
+    case 'verification_failed':
+      expect('verifying');
+      return { ...state, verification: { status: 'failed', reason: event.reason } };
+    case 'deployment_completed':
+      expect('confirmed', 'verifying', 'verified');
+      return { ...state, status: 'complete', contractAddress: event.contractAddress };
+    case 'retry_scheduled':
+      if (event.attempt !== state.retryCount + 1) {
+        fail(`retry attempt ${event.attempt} does not follow ${state.retryCount}`);
+      }
+      return { ...state, status: 'retrying', error: event.error, nextAttemptAt: event.nextAttemptAt };
+    case 'retry_started':
+      expect('retrying');
+      if (event.attempt !== state.retryCount + 1) fail(`unexpected attempt ${event.attempt}`);
+      return {
+        ...state,
+        status: resumeStatusAfterRetry(state),
+        retryCount: event.attempt,
+        nextAttemptAt: null,
+        error: null, // the journal keeps it; the projection shows only a current failure
+      };
+    case 'deployment_failed':
+      return { ...state, status: 'failed', error: event.error, nextAttemptAt: null };
+    case 'deployment_cancelled':
+      if (state.txs.length > 0) fail('a transaction was signed');
+      return { ...state, status: 'cancelled' };
+    case 'log':
+      return state;
+  }
+}
+
+/**
+ * A retry re-enters the pipeline where it is safe: once a transaction is signed, only the
+ * transaction protocol (watch, rebroadcast, replace) may run, never a fresh signature.
+ */
+function resumeStatusAfterRetry(state: DeploymentState): Status {
+  if (state.txs.length > 0) return 'submitted';
+  if (state.deployData) return 'estimating_gas';
+  return 'compiling';
+}
+
+const optional = <K extends string, V>(key: K, value: V | undefined) =>
+  (value === undefined ? {} : { [key]: value }) as Partial<Record<K, V>>;

@@ -1,0 +1,39 @@
+import type { DeploymentError } from './errors.ts';
+import type { JournalOnlyEvent } from './decide.ts';
+import type { DeploymentState } from './state.ts';
+
+export interface RetryPolicy {
+  /** Retries after the first attempt; 0 disables retries. */
+  maxRetries: number;
+  /** Delay before retry n is `delaysMs[n-1]` (the last repeats). */
+  delaysMs: number[];
+  /** Up to this fraction of the delay is added at random, so retries do not align. */
+  jitterRatio: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  maxRetries: 3,
+  delaysMs: [5_000, 15_000, 30_000],
+  jitterRatio: 0.2,
+};
+
+/**
+ * What a failed step becomes: a scheduled retry for a retryable error with attempts left,
+ * otherwise the end of the deployment. `random` in [0, 1) is passed in to keep this pure.
+ */
+export function planAfterFailure(
+  state: DeploymentState,
+  error: DeploymentError,
+  policy: RetryPolicy,
+  now: Date,
+  random: number,
+): JournalOnlyEvent {
+  if (!error.retryable || state.retryCount >= policy.maxRetries) {
+    return { type: 'deployment_failed', error };
+  }
+  const attempt = state.retryCount + 1;
+  const base = policy.delaysMs[Math.min(attempt, policy.delaysMs.length) - 1] ?? 0;
+  const delayMs = Math.round(base * (1 + policy.jitterRatio * random));
+  const nextAttemptAt = new Date(now.getTime() + delayMs).toISOString();
+  return { type: 'retry_scheduled', error, attempt, nextAttemptAt };
+}

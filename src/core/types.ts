@@ -1,0 +1,58 @@
+/** Plain data types shared by the journal, the state and the interfaces. Wei amounts are decimal strings. */
+
+export type Hex = `0x${string}`;
+export type Address = `0x${string}`;
+
+/** Fees of one transaction, as signed. */
+export type Fees =
+  | { type: 'legacy'; gasPrice: string }
+  | { type: 'eip1559'; maxFeePerGas: string; maxPriorityFeePerGas: string };
+
+/** What a caller asked for; fixed at creation, recorded in the first journal event. */
+export interface DeploymentSpec {
+  /** The caller's build reference (e.g. the AI builder's buildId); generated when absent. */
+  buildId: string;
+  chainId: number;
+  /** The chain's preset or config name, e.g. `metis-sepolia`. */
+  chainName: string;
+  contractName: string;
+  /** Creation bytecode without constructor arguments. */
+  bytecode: Hex;
+  abi: readonly unknown[];
+  /** Constructor arguments as JSON values, in ABI order. */
+  constructorArgs: unknown[];
+  /** Deployer address (the key itself is never recorded). */
+  signer: Address;
+  confirmations: number;
+  gasBuffer: number;
+  verify: boolean;
+}
+
+/** A transaction signed for a deployment. Recorded before it is broadcast. */
+export interface SignedTx {
+  nonce: number;
+  hash: Hex;
+  /** The raw signed transaction, so a resume can rebroadcast exactly the same bytes. */
+  raw: Hex;
+  gasLimit: string;
+  fees: Fees;
+  /** The contract address that follows from (signer, nonce). */
+  predictedAddress: Address;
+}
+
+export interface Receipt {
+  hash: Hex;
+  blockNumber: string;
+  blockHash: Hex;
+  contractAddress: Address;
+  gasUsed: string;
+  effectiveGasPrice: string;
+}
+
+export type VerificationStatus = 'pending' | 'verified' | 'failed' | 'skipped';
+
+export interface VerificationOutcome {
+  status: VerificationStatus;
+  reason?: string;
+  explorerUrl?: string;
+}

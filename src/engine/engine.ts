@@ -1,0 +1,237 @@
+import { randomUUID } from 'node:crypto';
+import { awaitConfirmations } from '../actions/await-confirmations.ts';
+import { awaitReceipt } from '../actions/await-receipt.ts';
+import { broadcast } from '../actions/broadcast.ts';
+import { checkBytecode } from '../actions/check-bytecode.ts';
+import type { ActionContext, ActionResult } from '../actions/context.ts';
+import { estimateGas } from '../actions/estimate-gas.ts';
+import { signTransaction } from '../actions/sign.ts';
+import { verify } from '../actions/verify.ts';
+import type { ChainConfig } from '../chains/types.ts';
+import { HyperdeployError } from '../core/errors.ts';
+import { decide, type NextAction } from '../core/decide.ts';
+import type { DeploymentEvent, JournalEntry } from '../core/events.ts';
+import { reduce } from '../core/reduce.ts';
+import { planAfterFailure, type RetryPolicy } from '../core/retry.ts';
+import type { DeploymentState } from '../core/state.ts';
+import type { DeploymentSpec } from '../core/types.ts';
+import { type Logger, logJournalEntry } from '../logging/logger.ts';
+import type { Redactor } from '../logging/redact.ts';
+import type { ChainClient } from '../ports/chain-client.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { Signer } from '../ports/signer.ts';
+import { JournalConflictError, type NonceClaim, NonceTakenError, type Store } from '../ports/store.ts';
+import { ChainGate } from './chain-gate.ts';
+import { KeyedMutex } from './keyed-mutex.ts';
+import { toDeploymentError } from './to-deployment-error.ts';
+
+export type JournalListener = (entry: JournalEntry, state: DeploymentState) => void;
+
+export interface EngineOptions {
+  store: Store;
+  chains: Record<string, ChainConfig>;
+  /** Builds the RPC client of a chain (the composition root picks the adapter). */
+  clientFor: (chain: ChainConfig) => ChainClient;
+  signer?: Signer;
+  clock: Clock;
+  logger: Logger;
+  redact: Redactor;
+  retry: RetryPolicy;
+}
+
+/**
+ * The write-ahead loop: load → decide → act → append (event + projection, one transaction)
+ * → repeat, until the deployment is finished. One run per deployment at a time per process;
+ * across processes the journal's expected-seq check stops a second writer.
+ */
+export class Engine {
+  private readonly running = new Map<string, Promise<DeploymentState>>();
+  private readonly listeners = new Set<JournalListener>();
+  private readonly nonceLocks = new KeyedMutex();
+  private readonly gate: ChainGate;
+  private readonly abort = new AbortController();
+
+  constructor(private readonly options: EngineOptions) {
+    this.gate = new ChainGate(options.clientFor, options.redact);
+  }
+
+  /** Journals a new deployment (status `pending`) and returns it. */
+  async create(spec: DeploymentSpec, id = newDeploymentId()): Promise<DeploymentState> {
+    const event: DeploymentEvent = { type: 'deployment_created', at: this.now(), id, spec };
+    return this.append(null, [event]);
+  }
+
+  /** Drives a deployment until it is finished (or the engine stops). */
+  run(id: string): Promise<DeploymentState> {
+    const current = this.running.get(id);
+    if (current) return current;
+    const run = this.loop(id).finally(() => this.running.delete(id));
+    this.running.set(id, run);
+    return run;
+  }
+
+  subscribe(listener: JournalListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Stops every loop at its next wait; the journal keeps where each one was. */
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await Promise.allSettled([...this.running.values()]);
+  }
+
+  private async loop(id: string): Promise<DeploymentState> {
+    let state = await this.load(id);
+    const { signal } = this.abort;
+    while (!signal.aborted) {
+      const action = decide(state, this.options.clock.now());
+      if (action.type === 'done') return state;
+      if (action.type === 'wait') {
+        const ms = Date.parse(action.until) - this.options.clock.now().getTime();
+        await this.options.clock.sleep(Math.max(0, ms), signal).catch(() => undefined);
+        continue;
+      }
+      try {
+        state = await this.step(action, state);
+      } catch (error) {
+        if (signal.aborted) break;
+        if (error instanceof JournalConflictError || error instanceof NonceTakenError) {
+          state = await this.load(id); // another writer moved on: decide again from the journal
+          continue;
+        }
+        state = await this.fail(state, error);
+      }
+    }
+    return state;
+  }
+
+  /** Runs one action and journals its result; returns the new state. */
+  private async step(action: RunnableAction, state: DeploymentState): Promise<DeploymentState> {
+    if (action.type === 'append') {
+      return this.append(state, [{ ...action.event, at: this.now() } as DeploymentEvent]);
+    }
+    if (action.type === 'check_bytecode') {
+      const result = await checkBytecode(this.context(state, null));
+      return this.append(state, result.events);
+    }
+    const client = await this.gate.open(this.chainOf(state));
+    const ctx = this.context(state, client);
+    if (action.type === 'sign') return this.signAndJournal(ctx);
+    const result = await this.act(action, ctx);
+    return this.append(state, result.events, result.nonceClaim);
+  }
+
+  private act(action: Exclude<RunnableAction, { type: 'append' | 'check_bytecode' | 'sign' }>, ctx: ActionContext): Promise<ActionResult> {
+    switch (action.type) {
+      case 'estimate_gas':
+        return estimateGas(ctx);
+      case 'broadcast':
+        return broadcast(ctx, action.hash);
+      case 'await_receipt':
+        return awaitReceipt(ctx);
+      case 'await_confirmations':
+        return awaitConfirmations(ctx);
+      case 'verify':
+        return verify(ctx);
+    }
+  }
+
+  /**
+   * Signing and journaling `tx_signed` happen under one lock per (chain, signer), so
+   * concurrent deployments of one process take consecutive nonces without collisions.
+   */
+  private signAndJournal(ctx: ActionContext): Promise<DeploymentState> {
+    const key = `${ctx.chain.chainId}:${ctx.signer.address.toLowerCase()}`;
+    return this.nonceLocks.run(key, async () => {
+      const result = await signTransaction(ctx);
+      return this.append(ctx.state, result.events, result.nonceClaim);
+    });
+  }
+
+  private async fail(state: DeploymentState, error: unknown): Promise<DeploymentState> {
+    const { clock, retry, redact } = this.options;
+    const structured = toDeploymentError(error, state.status, state.retryCount, redact);
+    const event = planAfterFailure(state, structured, retry, clock.now(), Math.random());
+    return this.append(state, [{ ...event, at: this.now() } as DeploymentEvent]);
+  }
+
+  private async append(
+    state: DeploymentState | null,
+    events: DeploymentEvent[],
+    nonceClaim?: NonceClaim,
+  ): Promise<DeploymentState> {
+    const first = events[0];
+    if (!first) throw new Error('append of no events');
+    const id = state?.id ?? (first.type === 'deployment_created' ? first.id : '');
+    const expectedSeq = state?.seq ?? 0;
+    const states: DeploymentState[] = [];
+    let next = state;
+    for (const event of events) {
+      next = { ...reduce(next, event), seq: (next?.seq ?? 0) + 1 };
+      states.push(next);
+    }
+    const entries = await this.options.store.append(id, expectedSeq, events, next as DeploymentState, nonceClaim);
+    entries.forEach((entry, index) => this.publish(entry, states[index] as DeploymentState));
+    return next as DeploymentState;
+  }
+
+  private publish(entry: JournalEntry, state: DeploymentState): void {
+    logJournalEntry(this.options.logger, state, entry);
+    for (const listener of this.listeners) {
+      try {
+        listener(entry, state);
+      } catch (error) {
+        // A listener's exception must never stop a deployment.
+        this.options.logger.error({ err: error, event: 'listener.failed' }, 'journal listener threw');
+      }
+    }
+  }
+
+  private async load(id: string): Promise<DeploymentState> {
+    const state = await this.options.store.get(id);
+    if (!state) throw new Error(`deployment ${id} not found`);
+    return state;
+  }
+
+  private chainOf(state: DeploymentState): ChainConfig {
+    const chain =
+      this.options.chains[state.spec.chainName] ??
+      Object.values(this.options.chains).find((c) => c.chainId === state.spec.chainId);
+    if (!chain) throw new Error(`chain ${state.spec.chainName} is not configured`);
+    return chain;
+  }
+
+  private context(state: DeploymentState, client: ChainClient | null): ActionContext {
+    const { signer, store, clock } = this.options;
+    if (client && !signer) {
+      throw new HyperdeployError('SIGNER_MISSING', `No key is configured to continue ${state.id}.`);
+    }
+    if (signer && signer.address.toLowerCase() !== state.spec.signer.toLowerCase()) {
+      throw new HyperdeployError(
+        'SIGNER_MISSING',
+        `${state.id} is deployed by ${state.spec.signer}, but the configured key is ${signer.address}.`,
+        { hint: `Set HYPERDEPLOY_PRIVATE_KEY to the key of ${state.spec.signer} to continue it.` },
+      );
+    }
+    return {
+      state,
+      chain: this.chainOf(state),
+      client: client as ChainClient,
+      signer: signer as Signer,
+      store,
+      clock,
+      signal: this.abort.signal,
+    };
+  }
+
+  private now(): string {
+    return this.options.clock.now().toISOString();
+  }
+}
+
+type RunnableAction = Exclude<NextAction, { type: 'done' | 'wait' }>;
+
+/** Time-ordered, unique deployment ids: `dep_` + base36 time + random. */
+export const newDeploymentId = (): string =>
+  `dep_${Date.now().toString(36).padStart(9, '0')}${randomUUID().replaceAll('-', '').slice(0, 12)}`;

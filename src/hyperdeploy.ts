@@ -1,0 +1,125 @@
+import { SqliteStore } from './adapters/store/sqlite/sqlite-store.ts';
+import { systemClock } from './adapters/clock/system-clock.ts';
+import { ViemChainClient } from './adapters/rpc/viem-chain-client.ts';
+import { PrivateKeySigner } from './adapters/signer/private-key-signer.ts';
+import { redactUrl, toViemChain } from './chains/index.ts';
+import type { ChainConfig } from './chains/types.ts';
+import type { JournalEntry } from './core/events.ts';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './core/retry.ts';
+import type { DeploymentState } from './core/state.ts';
+import { type Deployment, toDeployment } from './core/view.ts';
+import { Engine } from './engine/engine.ts';
+import { HyperdeployError } from './core/errors.ts';
+import { createLogger, type Logger } from './logging/logger.ts';
+import { createRedactor } from './logging/redact.ts';
+import type { Clock } from './ports/clock.ts';
+import type { Signer } from './ports/signer.ts';
+import type { DeploymentFilter, Store } from './ports/store.ts';
+import { type DeployParams, prepareSpec } from './prepare.ts';
+
+export interface HyperdeployOptions {
+  /** SQLite file path (default `.hyperdeploy/hyperdeploy.db`) or a ready Store. */
+  db?: string | Store;
+  /** Chains by name (presets merged with config: see `loadConfig`). */
+  chains: Record<string, ChainConfig>;
+  /** Deployer key (0x hex); or pass `signer`. Needed to deploy and resume, not to read. */
+  privateKey?: string;
+  signer?: Signer;
+  logger?: Logger;
+  clock?: Clock;
+  /** gas estimate × this (default 1.2). */
+  gasBuffer?: number;
+  retry?: Partial<RetryPolicy>;
+  /** Secrets to keep out of messages besides the key and RPC URLs (e.g. API tokens). */
+  secrets?: string[];
+}
+
+export type JournalSubscriber = (entry: JournalEntry, deployment: Deployment) => void;
+
+export interface Hyperdeploy {
+  /** Validates, journals and runs a deployment; resolves when it is finished. */
+  deploy(params: DeployParams): Promise<Deployment>;
+  /** Validates and journals a deployment without running it. */
+  create(params: DeployParams): Promise<Deployment>;
+  /** Runs (or continues) one deployment until it is finished. */
+  run(id: string): Promise<Deployment>;
+  get(id: string): Promise<Deployment | null>;
+  list(filter?: DeploymentFilter): Promise<{ items: Deployment[]; nextCursor: string | null }>;
+  events(id: string, afterSeq?: number): Promise<JournalEntry[]>;
+  /** Continues every unfinished deployment from its journal. */
+  resume(filter?: { chain?: string }): Promise<Deployment[]>;
+  /** Every journal entry as it is appended, with the deployment after it. */
+  subscribe(subscriber: JournalSubscriber): () => void;
+  readonly signerAddress: string | null;
+  readonly storePath: string | null;
+  close(): Promise<void>;
+}
+
+export function createHyperdeploy(options: HyperdeployOptions): Hyperdeploy {
+  const store = typeof options.db === 'object' ? options.db : new SqliteStore(options.db ?? '.hyperdeploy/hyperdeploy.db');
+  const signer = options.signer ?? (options.privateKey ? new PrivateKeySigner(options.privateKey) : undefined);
+  const redact = createRedactor({
+    values: [options.privateKey ?? '', ...(options.secrets ?? [])].filter(Boolean),
+    urls: Object.values(options.chains).flatMap((chain) => chain.rpc.map((url) => ({ url, display: redactUrl(url) }))),
+  });
+  const clock = options.clock ?? systemClock;
+  const engine = new Engine({
+    store,
+    chains: options.chains,
+    clientFor: (chain) =>
+      new ViemChainClient({
+        chain: toViemChain(chain),
+        rpcUrls: chain.rpc,
+        pollIntervalMs: chain.pollIntervalMs,
+        txType: chain.txType,
+      }),
+    ...(signer ? { signer } : {}),
+    clock,
+    logger: options.logger ?? createLogger({ level: 'silent' }),
+    redact,
+    retry: { ...DEFAULT_RETRY_POLICY, ...options.retry },
+  });
+  const view = (state: DeploymentState | null) => (state ? toDeployment(state) : null);
+
+  const create = async (params: DeployParams) => {
+    if (!signer) {
+      throw new HyperdeployError('SIGNER_MISSING', 'No deployer key is configured.', { step: 'config' });
+    }
+    const spec = prepareSpec(params, { chains: options.chains, signer: signer.address, gasBuffer: options.gasBuffer ?? 1.2 });
+    return toDeployment(await engine.create(spec));
+  };
+  const run = async (id: string) => {
+    if (!(await store.get(id))) {
+      throw new HyperdeployError('DEPLOYMENT_NOT_FOUND', `No deployment ${id} in the store.`);
+    }
+    return toDeployment(await engine.run(id));
+  };
+
+  return {
+    create,
+    run,
+    async deploy(params) {
+      return run((await create(params)).id);
+    },
+    get: async (id) => view(await store.get(id)),
+    async list(filter = {}) {
+      const page = await store.list(filter);
+      return { items: page.items.map(toDeployment), nextCursor: page.nextCursor };
+    },
+    events: (id, afterSeq) => store.events(id, afterSeq),
+    async resume(filter = {}) {
+      const unfinished = (await store.listUnfinished()).filter(
+        (state) => !filter.chain || state.spec.chainName === filter.chain,
+      );
+      const finished = await Promise.all(unfinished.map((state) => engine.run(state.id)));
+      return finished.map(toDeployment);
+    },
+    subscribe: (subscriber) => engine.subscribe((entry, state) => subscriber(entry, toDeployment(state))),
+    signerAddress: signer?.address ?? null,
+    storePath: store instanceof SqliteStore ? store.path : null,
+    async close() {
+      await engine.stop();
+      await store.close();
+    },
+  };
+}

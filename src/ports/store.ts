@@ -1,0 +1,54 @@
+import type { DeploymentEvent, JournalEntry } from '../core/events.ts';
+import type { DeploymentState } from '../core/state.ts';
+import type { Status } from '../core/status.ts';
+import type { Address } from '../core/types.ts';
+
+export interface DeploymentFilter {
+  status?: Status;
+  chainId?: number;
+  buildId?: string;
+  /** Newest first; at most this many (default 50). */
+  limit?: number;
+  /** Opaque cursor from a previous page. */
+  cursor?: string;
+}
+
+/** Claims the next nonce of (chainId, address) together with the event that uses it. */
+export interface NonceClaim {
+  chainId: number;
+  address: Address;
+  nonce: number;
+}
+
+/** Raised when the journal moved on since the caller read it (another writer appended). */
+export class JournalConflictError extends Error {
+  override name = 'JournalConflictError';
+}
+
+/** Raised when a claimed nonce was already taken by another deployment. */
+export class NonceTakenError extends Error {
+  override name = 'NonceTakenError';
+}
+
+/**
+ * The journal and its projection. Every write appends events and replaces the projection
+ * in one transaction, so the two never disagree.
+ */
+export interface Store {
+  /** Appends events after `expectedSeq` (0 for a new deployment) and saves `projection`. */
+  append(
+    id: string,
+    expectedSeq: number,
+    events: DeploymentEvent[],
+    projection: DeploymentState,
+    nonceClaim?: NonceClaim,
+  ): Promise<JournalEntry[]>;
+  get(id: string): Promise<DeploymentState | null>;
+  list(filter: DeploymentFilter): Promise<{ items: DeploymentState[]; nextCursor: string | null }>;
+  /** Deployments not in a terminal status, oldest first. */
+  listUnfinished(): Promise<DeploymentState[]>;
+  events(id: string, afterSeq?: number): Promise<JournalEntry[]>;
+  /** The next nonce the ledger would hand out for (chainId, address), or 0. */
+  nextNonce(chainId: number, address: Address): Promise<number>;
+  close(): Promise<void>;
+}
