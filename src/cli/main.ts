@@ -1,0 +1,90 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { deployCommand } from './commands/deploy.ts';
+import { demoCommand } from './commands/demo.ts';
+import { listCommand, logsCommand, statusCommand } from './commands/inspect.ts';
+import { resumeCommand } from './commands/resume.ts';
+import { EXIT, reportError } from './exit.ts';
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+const positiveInt = (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number ≥ 1');
+  return n;
+};
+
+const program = new Command('hyperdeploy')
+  .description('Journaled, crash-safe smart contract deployments to Metis and other EVM chains')
+  .version('0.1.0')
+  .exitOverride()
+  .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+
+/** Flags every command takes. */
+const withGlobals = (command: Command) =>
+  command
+    .option('--db <path>', 'SQLite store (default .hyperdeploy/hyperdeploy.db, or HYPERDEPLOY_DB)')
+    .option('--config <path>', 'config file (default ./hyperdeploy.config.json)')
+    .addOption(new Option('--log-level <level>', 'JSON logs on stderr').choices(['silent', 'error', 'warn', 'info', 'debug']));
+
+let json = false;
+const run = (action: (...args: never[]) => Promise<number>) =>
+  async (...args: unknown[]) => {
+    const options = args.find((arg) => typeof arg === 'object' && arg !== null && !Array.isArray(arg) && !(arg instanceof Command)) as { json?: boolean } | undefined;
+    json = Boolean(options?.json);
+    process.exitCode = await (action as (...a: unknown[]) => Promise<number>)(...args);
+  };
+
+withGlobals(program.command('deploy').argument('[input]', 'file.sol[:Contract], or an artifact .json (Hardhat, Foundry, Truffle, build-info)'))
+  .description('deploy one contract and follow it to completion')
+  .requiredOption('--chain <name>', 'chain preset or configured chain (name or id)')
+  .option('--rpc <url>', 'RPC URL for this chain (repeatable; overrides the preset)', collect, [])
+  .option('--args <json>', 'constructor arguments as a JSON array, e.g. \'[1000,"0xabc…"]\'')
+  .option('--build-id <id>', 'your build reference, stored with the deployment')
+  .option('--confirmations <n>', 'blocks to wait for', positiveInt)
+  .option('--bytecode <hex>', 'creation bytecode (with --abi) instead of a file')
+  .option('--abi <file>', 'ABI JSON file for --bytecode')
+  .option('--contract <name>', 'contract to pick from a file with several')
+  .option('--libraries <Name=0x…>', 'link a library (repeatable)', collect, [])
+  .option('--no-verify', 'do not verify on the explorer')
+  .option('--json', 'print the final deployment object as JSON')
+  .action(run(deployCommand as never));
+
+withGlobals(program.command('status').argument('<id>'))
+  .description('show one deployment')
+  .option('--json')
+  .action(run(statusCommand as never));
+
+withGlobals(program.command('list'))
+  .description('list deployments, newest first')
+  .option('--status <status>')
+  .option('--chain-id <id>', 'filter by chain id', positiveInt)
+  .option('--build-id <id>')
+  .option('--limit <n>', 'at most this many', positiveInt)
+  .option('--json')
+  .action(run(listCommand as never));
+
+withGlobals(program.command('logs').argument('<id>'))
+  .description('show the journal of a deployment')
+  .option('--json')
+  .action(run(logsCommand as never));
+
+withGlobals(program.command('resume'))
+  .description('continue every unfinished deployment from its journal')
+  .option('--chain <name>', 'only this chain (and apply --rpc to it)')
+  .option('--rpc <url>', 'RPC URL for --chain (repeatable; never stored)', collect, [])
+  .option('--json')
+  .action(run(resumeCommand as never));
+
+program
+  .command('demo')
+  .description('start local anvil chains for the three targets and deploy the sample contracts')
+  .option('--once', 'exit when the deployments are done')
+  .option('--db <path>', 'store for the demo (default .hyperdeploy/demo.db)')
+  .option('--log-level <level>')
+  .action(run(demoCommand as never));
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  process.exitCode = reportError(error, json);
+}
+if (process.exitCode === undefined) process.exitCode = EXIT.ok;
