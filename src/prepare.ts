@@ -39,7 +39,7 @@ export function prepareSpec(
   if (!Array.isArray(args)) {
     throw new HyperdeployError('CONSTRUCTOR_ARGS_INVALID', 'Constructor arguments must be an array.', { step: 'input' });
   }
-  encodeConstructorArgs({ abi, bytecode, args }); // throws CONSTRUCTOR_ARGS_INVALID naming the parameter
+  encodeConstructorArgs({ abi, bytecode, args, contractName: params.contractName }); // throws CONSTRUCTOR_ARGS_INVALID naming the parameter
   const confirmations = params.confirmations ?? chain.confirmations;
   if (!Number.isInteger(confirmations) || confirmations < 1 || confirmations > 1000) {
     throw new HyperdeployError('CONFIG_INVALID', `confirmations: ${confirmations} is not an integer from 1 to 1000.`, {

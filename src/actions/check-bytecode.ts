@@ -17,6 +17,7 @@ export async function checkBytecode(ctx: ActionContext): Promise<ActionResult> {
     abi: spec.abi as never,
     bytecode,
     args: spec.constructorArgs,
+    contractName: spec.contractName,
   });
   const bytecodeSize = (deployData.length - 2) / 2;
   if (bytecodeSize > MAX_INITCODE_BYTES) {

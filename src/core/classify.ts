@@ -7,7 +7,8 @@ export interface Classified {
 
 /** Node messages (geth, l2geth, reth, anvil) mapped to catalogue codes, most specific first. */
 const MESSAGE_RULES: ReadonlyArray<readonly [RegExp, ErrorCode]> = [
-  [/insufficient funds/i, 'INSUFFICIENT_FUNDS'],
+  // "exceeds allowance": geth/anvil cap an estimate at balance ÷ gasPrice.
+  [/insufficient funds|gas required exceeds allowance/i, 'INSUFFICIENT_FUNDS'],
   [/max code size|code size exceeded|contract code size/i, 'CODE_SIZE_EXCEEDED'],
   [/invalid opcode|opcode .* not (defined|supported)/i, 'UNSUPPORTED_OPCODE'],
   [/underpriced|fee cap .* too low|gas price too low|max fee per gas less than/i, 'FEE_TOO_LOW'],
@@ -36,6 +37,11 @@ const NAME_RULES: Readonly<Record<string, ErrorCode>> = {
 export function classify(error: unknown): Classified {
   const chain = causeChain(error);
   const message = describe(error);
+  const text = chain.map((link) => link.message).join('\n');
+  // Funds first: viem files an estimate capped by the balance under ExecutionRevertedError.
+  if (/insufficient funds|gas required exceeds allowance/i.test(text)) {
+    return { code: 'INSUFFICIENT_FUNDS', message };
+  }
   for (const link of chain) {
     const byName = NAME_RULES[link.name];
     if (byName) return { code: byName, message };
@@ -43,7 +49,6 @@ export function classify(error: unknown): Classified {
       return { code: 'RPC_RATE_LIMITED', message };
     }
   }
-  const text = chain.map((link) => link.message).join('\n');
   for (const [pattern, code] of MESSAGE_RULES) {
     if (pattern.test(text)) return { code, message };
   }

@@ -74,10 +74,11 @@ export class ViemChainClient implements ChainClient {
       return { ok: true };
     } catch (error) {
       if (!(error instanceof BaseError)) throw error;
-      const raw = error.walk((e) => e instanceof RawContractError) as RawContractError | null;
-      const reverted = raw ?? error.walk((e) => e instanceof ExecutionRevertedError);
+      const reverted =
+        error.walk((e) => e instanceof RawContractError) ??
+        error.walk((e) => e instanceof ExecutionRevertedError);
       if (!reverted) throw error;
-      return { ok: false, revertData: revertDataOf(raw), message: error.shortMessage };
+      return { ok: false, revertData: revertDataOf(error), message: error.shortMessage };
     }
   }
 
@@ -139,12 +140,17 @@ export class ViemChainClient implements ChainClient {
   }
 }
 
-/** Nodes put revert data in different places; viem keeps it on RawContractError.data. */
-function revertDataOf(raw: RawContractError | null): Hex | null {
-  const data: unknown = raw?.data;
-  if (typeof data === 'string' && data.startsWith('0x')) return data as Hex;
-  if (data && typeof data === 'object' && 'data' in data && typeof data.data === 'string') {
-    return data.data as Hex;
-  }
-  return null;
+/**
+ * Nodes put revert data in different places: viem keeps it on RawContractError.data, or on
+ * the RpcRequestError (anvil, geth) as a hex string, sometimes nested as `{ data }`.
+ */
+function revertDataOf(error: BaseError): Hex | null {
+  let found: Hex | null = null;
+  error.walk((e) => {
+    const data: unknown = (e as { data?: unknown }).data;
+    const hex = data && typeof data === 'object' && 'data' in data ? data.data : data;
+    if (typeof hex === 'string' && /^0x[0-9a-fA-F]*$/.test(hex)) found = hex as Hex;
+    return found !== null;
+  });
+  return found;
 }
