@@ -1,15 +1,15 @@
-import { SqliteStore } from './adapters/store/sqlite/sqlite-store.ts';
 import { systemClock } from './adapters/clock/system-clock.ts';
 import { ViemChainClient } from './adapters/rpc/viem-chain-client.ts';
 import { PrivateKeySigner } from './adapters/signer/private-key-signer.ts';
+import { SqliteStore } from './adapters/store/sqlite/sqlite-store.ts';
 import { redactUrl, toViemChain } from './chains/index.ts';
 import type { ChainConfig } from './chains/types.ts';
+import { HyperdeployError } from './core/errors.ts';
 import type { JournalEntry } from './core/events.ts';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './core/retry.ts';
 import type { DeploymentState } from './core/state.ts';
 import { type Deployment, toDeployment } from './core/view.ts';
 import { Engine } from './engine/engine.ts';
-import { HyperdeployError } from './core/errors.ts';
 import { createLogger, type Logger } from './logging/logger.ts';
 import { createRedactor } from './logging/redact.ts';
 import type { Clock } from './ports/clock.ts';
@@ -56,11 +56,17 @@ export interface Hyperdeploy {
 }
 
 export function createHyperdeploy(options: HyperdeployOptions): Hyperdeploy {
-  const store = typeof options.db === 'object' ? options.db : new SqliteStore(options.db ?? '.hyperdeploy/hyperdeploy.db');
-  const signer = options.signer ?? (options.privateKey ? new PrivateKeySigner(options.privateKey) : undefined);
+  const store =
+    typeof options.db === 'object'
+      ? options.db
+      : new SqliteStore(options.db ?? '.hyperdeploy/hyperdeploy.db');
+  const signer =
+    options.signer ?? (options.privateKey ? new PrivateKeySigner(options.privateKey) : undefined);
   const redact = createRedactor({
     values: [options.privateKey ?? '', ...(options.secrets ?? [])].filter(Boolean),
-    urls: Object.values(options.chains).flatMap((chain) => chain.rpc.map((url) => ({ url, display: redactUrl(url) }))),
+    urls: Object.values(options.chains).flatMap((chain) =>
+      chain.rpc.map((url) => ({ url, display: redactUrl(url) })),
+    ),
   });
   const clock = options.clock ?? systemClock;
   const engine = new Engine({
@@ -83,9 +89,15 @@ export function createHyperdeploy(options: HyperdeployOptions): Hyperdeploy {
 
   const create = async (params: DeployParams) => {
     if (!signer) {
-      throw new HyperdeployError('SIGNER_MISSING', 'No deployer key is configured.', { step: 'config' });
+      throw new HyperdeployError('SIGNER_MISSING', 'No deployer key is configured.', {
+        step: 'config',
+      });
     }
-    const spec = prepareSpec(params, { chains: options.chains, signer: signer.address, gasBuffer: options.gasBuffer ?? 1.2 });
+    const spec = prepareSpec(params, {
+      chains: options.chains,
+      signer: signer.address,
+      gasBuffer: options.gasBuffer ?? 1.2,
+    });
     return toDeployment(await engine.create(spec));
   };
   const run = async (id: string) => {
@@ -114,7 +126,8 @@ export function createHyperdeploy(options: HyperdeployOptions): Hyperdeploy {
       const finished = await Promise.all(unfinished.map((state) => engine.run(state.id)));
       return finished.map(toDeployment);
     },
-    subscribe: (subscriber) => engine.subscribe((entry, state) => subscriber(entry, toDeployment(state))),
+    subscribe: (subscriber) =>
+      engine.subscribe((entry, state) => subscriber(entry, toDeployment(state))),
     signerAddress: signer?.address ?? null,
     storePath: store instanceof SqliteStore ? store.path : null,
     async close() {

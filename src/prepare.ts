@@ -37,15 +37,23 @@ export function prepareSpec(
   const abi = validateAbi(params.abi);
   const args = params.args ?? [];
   if (!Array.isArray(args)) {
-    throw new HyperdeployError('CONSTRUCTOR_ARGS_INVALID', 'Constructor arguments must be an array.', { step: 'input' });
+    throw new HyperdeployError(
+      'CONSTRUCTOR_ARGS_INVALID',
+      'Constructor arguments must be an array.',
+      { step: 'input' },
+    );
   }
   encodeConstructorArgs({ abi, bytecode, args, contractName: params.contractName }); // throws CONSTRUCTOR_ARGS_INVALID naming the parameter
   const confirmations = params.confirmations ?? chain.confirmations;
   if (!Number.isInteger(confirmations) || confirmations < 1 || confirmations > 1000) {
-    throw new HyperdeployError('CONFIG_INVALID', `confirmations: ${confirmations} is not an integer from 1 to 1000.`, {
-      step: 'input',
-      hint: 'Pass --confirmations with a whole number of blocks, e.g. 2.',
-    });
+    throw new HyperdeployError(
+      'CONFIG_INVALID',
+      `confirmations: ${confirmations} is not an integer from 1 to 1000.`,
+      {
+        step: 'input',
+        hint: 'Pass --confirmations with a whole number of blocks, e.g. 2.',
+      },
+    );
   }
   return {
     buildId: params.buildId ?? `build_${randomUUID()}`,

@@ -17,12 +17,28 @@ export async function awaitConfirmations(ctx: ActionContext): Promise<ActionResu
       client.getBlockHash(receiptBlock),
     ]);
     if (canonicalHash !== receipt.blockHash) {
-      return { events: [{ type: 'receipt_reorged', at: at(ctx), hash: receipt.hash, blockHash: receipt.blockHash }] };
+      return {
+        events: [
+          {
+            type: 'receipt_reorged',
+            at: at(ctx),
+            hash: receipt.hash,
+            blockHash: receipt.blockHash,
+          },
+        ],
+      };
     }
     const confirmations = head - receiptBlock + 1n;
     if (confirmations >= required) {
       return {
-        events: [{ type: 'confirmations_reached', at: at(ctx), confirmations: Number(confirmations), blockNumber: head.toString() }],
+        events: [
+          {
+            type: 'confirmations_reached',
+            at: at(ctx),
+            confirmations: Number(confirmations),
+            blockNumber: head.toString(),
+          },
+        ],
       };
     }
     await clock.sleep(ctx.chain.pollIntervalMs, signal);

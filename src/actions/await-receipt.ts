@@ -34,7 +34,14 @@ export async function awaitReceipt(ctx: ActionContext): Promise<ActionResult> {
       if (!known.some(Boolean)) {
         await client.sendRawTransaction(latest.raw);
         return {
-          events: [{ type: 'tx_rebroadcast', at: at(ctx), hash: latest.hash, reason: 'the node no longer knew the transaction and its nonce was unused' }],
+          events: [
+            {
+              type: 'tx_rebroadcast',
+              at: at(ctx),
+              hash: latest.hash,
+              reason: 'the node no longer knew the transaction and its nonce was unused',
+            },
+          ],
         };
       }
     }
@@ -51,9 +58,15 @@ async function mined(ctx: ActionContext, receipt: OnchainReceipt): Promise<Actio
       data: deployData ?? spec.bytecode,
       blockNumber: receipt.blockNumber > 0n ? receipt.blockNumber - 1n : 0n,
     });
-    throw revertedError(spec.contractName, spec.abi, replay.ok ? null : replay.revertData, 'submitted');
+    throw revertedError(
+      spec.contractName,
+      spec.abi,
+      replay.ok ? null : replay.revertData,
+      'submitted',
+    );
   }
-  if (!receipt.contractAddress) throw new Error(`receipt of ${receipt.hash} has no contract address`);
+  if (!receipt.contractAddress)
+    throw new Error(`receipt of ${receipt.hash} has no contract address`);
   return {
     events: [
       {

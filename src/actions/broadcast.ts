@@ -21,7 +21,13 @@ export async function broadcast(ctx: ActionContext, hash: Hex): Promise<ActionRe
     if (ALREADY_KNOWN.test(fullText(error))) {
       return {
         events: [
-          { type: 'log', at: at(ctx), level: 'info', event: 'tx.already_known', message: `node already has ${hash}` },
+          {
+            type: 'log',
+            at: at(ctx),
+            level: 'info',
+            event: 'tx.already_known',
+            message: `node already has ${hash}`,
+          },
           { type: 'tx_broadcast', at: at(ctx), hash },
         ],
       };
@@ -31,7 +37,14 @@ export async function broadcast(ctx: ActionContext, hash: Hex): Promise<ActionRe
     if (mined) {
       return {
         events: [
-          { type: 'log', at: at(ctx), level: 'info', event: 'tx.found_after_crash', message: `nonce ${tx.nonce} was used by our ${mined}`, data: { hash: mined } },
+          {
+            type: 'log',
+            at: at(ctx),
+            level: 'info',
+            event: 'tx.found_after_crash',
+            message: `nonce ${tx.nonce} was used by our ${mined}`,
+            data: { hash: mined },
+          },
           { type: 'tx_broadcast', at: at(ctx), hash },
         ],
       };
@@ -54,7 +67,11 @@ export async function findOwnReceipt(ctx: ActionContext): Promise<Hex | null> {
 
 function fullText(error: unknown): string {
   const parts: string[] = [];
-  for (let e: unknown = error; e && typeof e === 'object' && parts.length < 10; e = (e as { cause?: unknown }).cause) {
+  for (
+    let e: unknown = error;
+    e && typeof e === 'object' && parts.length < 10;
+    e = (e as { cause?: unknown }).cause
+  ) {
     parts.push(String((e as { message?: unknown }).message ?? ''));
   }
   return parts.join('\n');

@@ -1,6 +1,6 @@
 import { HyperdeployError } from '../core/errors.ts';
-import { encodeConstructorArgs } from '../inputs/constructor-args.ts';
 import { validateBytecode } from '../inputs/bytecode.ts';
+import { encodeConstructorArgs } from '../inputs/constructor-args.ts';
 import { type ActionContext, type ActionResult, at } from './context.ts';
 
 /** EIP-3860 limit on creation code (Shanghai and later). */

@@ -1,16 +1,16 @@
-import { decodeErrorResult, type Abi } from 'viem';
+import { type Abi, decodeErrorResult } from 'viem';
 import type { Hex } from '../core/types.ts';
 
 const PANIC_REASONS: Record<number, string> = {
-  0x01: 'assertion failed',
-  0x11: 'arithmetic overflow or underflow',
-  0x12: 'division or modulo by zero',
-  0x21: 'invalid enum value',
-  0x22: 'invalid storage byte array',
-  0x31: 'pop on empty array',
-  0x32: 'array index out of bounds',
-  0x41: 'out of memory',
-  0x51: 'call to a zero-initialized function',
+  1: 'assertion failed',
+  17: 'arithmetic overflow or underflow',
+  18: 'division or modulo by zero',
+  33: 'invalid enum value',
+  34: 'invalid storage byte array',
+  49: 'pop on empty array',
+  50: 'array index out of bounds',
+  65: 'out of memory',
+  81: 'call to a zero-initialized function',
 };
 
 /** Turns revert data into words: reason string, panic code, or custom error with its args. */
@@ -32,4 +32,8 @@ export function describeRevert(abi: readonly unknown[], data: Hex | null): strin
 }
 
 const formatArg = (value: unknown): string =>
-  typeof value === 'string' ? `"${value}"` : typeof value === 'bigint' ? value.toString() : JSON.stringify(value);
+  typeof value === 'string'
+    ? `"${value}"`
+    : typeof value === 'bigint'
+      ? value.toString()
+      : JSON.stringify(value);

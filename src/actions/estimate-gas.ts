@@ -18,7 +18,8 @@ export async function estimateGas(ctx: ActionContext): Promise<ActionResult> {
   const from = spec.signer;
 
   const simulation = await client.simulateDeploy({ from, data });
-  if (!simulation.ok) throw revertedError(spec.contractName, spec.abi, simulation.revertData, 'estimating_gas');
+  if (!simulation.ok)
+    throw revertedError(spec.contractName, spec.abi, simulation.revertData, 'estimating_gas');
 
   const fees = await client.getFees();
   const maxPrice = maxPricePerGas(fees);
@@ -92,7 +93,12 @@ function insufficientFunds(
     {
       step: 'estimating_gas',
       hint: `Send at least ${formatUnits(needed - balance, decimals)} ${symbol} to ${who} on ${ctx.chain.displayName}, then deploy again.`,
-      details: { balance: balance.toString(), needed: needed.toString(), gasLimit: gasLimit.toString(), pricePerGas: pricePerGas.toString() },
+      details: {
+        balance: balance.toString(),
+        needed: needed.toString(),
+        gasLimit: gasLimit.toString(),
+        pricePerGas: pricePerGas.toString(),
+      },
     },
   );
 }

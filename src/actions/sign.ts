@@ -9,7 +9,8 @@ import { type ActionContext, type ActionResult, at } from './context.ts';
  */
 export async function signTransaction(ctx: ActionContext): Promise<ActionResult> {
   const { state, client, signer, store, chain } = ctx;
-  if (!state.deployData || !state.gasLimit || !state.fees) throw new Error('sign before gas_estimated');
+  if (!state.deployData || !state.gasLimit || !state.fees)
+    throw new Error('sign before gas_estimated');
   const [ledgerNext, chainPending] = await Promise.all([
     store.nextNonce(chain.chainId, signer.address),
     client.getTransactionCount(signer.address, 'pending'),
@@ -28,7 +29,14 @@ export async function signTransaction(ctx: ActionContext): Promise<ActionResult>
       {
         type: 'tx_signed',
         at: at(ctx),
-        tx: { nonce, hash: keccak256(raw), raw, gasLimit: state.gasLimit, fees: state.fees, predictedAddress },
+        tx: {
+          nonce,
+          hash: keccak256(raw),
+          raw,
+          gasLimit: state.gasLimit,
+          fees: state.fees,
+          predictedAddress,
+        },
       },
     ],
     nonceClaim: { chainId: chain.chainId, address: signer.address, nonce },

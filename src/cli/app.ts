@@ -20,7 +20,10 @@ export interface ChainFlags {
  * Builds the library instance a command runs on: config (presets < file < env < flags),
  * the store, the signer from HYPERDEPLOY_PRIVATE_KEY, and JSON logs on stderr.
  */
-export function openApp(flags: GlobalFlags, chainFlags: ChainFlags = {}): { app: Hyperdeploy; config: ResolvedConfig } {
+export function openApp(
+  flags: GlobalFlags,
+  chainFlags: ChainFlags = {},
+): { app: Hyperdeploy; config: ResolvedConfig } {
   const config = loadConfig({
     cwd: process.cwd(),
     ...(flags.config ? { configPath: flags.config } : {}),

@@ -9,15 +9,27 @@ export function reportError(error: unknown, json: boolean): number {
   if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
   if (isHyperdeployError(error)) {
     if (json) {
-      const body = { error: { code: error.code, message: error.message, hint: error.hint, ...(error.details ? { details: error.details } : {}) } };
+      const body = {
+        error: {
+          code: error.code,
+          message: error.message,
+          hint: error.hint,
+          ...(error.details ? { details: error.details } : {}),
+        },
+      };
       process.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
     } else {
       process.stderr.write(`error ${error.code}: ${error.message}\n  hint: ${error.hint}\n`);
     }
-    return error.code === 'DEPLOYMENT_NOT_FOUND' || error.step === 'input' || error.step === 'config' || !error.step
+    return error.code === 'DEPLOYMENT_NOT_FOUND' ||
+      error.step === 'input' ||
+      error.step === 'config' ||
+      !error.step
       ? EXIT.usage
       : EXIT.failed;
   }
-  process.stderr.write(`unexpected error: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(
+    `unexpected error: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
   return EXIT.failed;
 }

@@ -2,10 +2,15 @@ import type { JournalEntry } from '../core/events.ts';
 import type { Deployment } from '../core/view.ts';
 
 /** Seconds since `start`, e.g. `  1.24s`. */
-export const elapsed = (start: number): string => `${((Date.now() - start) / 1000).toFixed(2).padStart(6)}s`;
+export const elapsed = (start: number): string =>
+  `${((Date.now() - start) / 1000).toFixed(2).padStart(6)}s`;
 
 /** One progress line per status change; the hash and address as soon as they are known. */
-export function progressLine(entry: JournalEntry, deployment: Deployment, start: number): string | null {
+export function progressLine(
+  entry: JournalEntry,
+  deployment: Deployment,
+  start: number,
+): string | null {
   const prefix = `${elapsed(start)}  ${deployment.chain.padEnd(16)}`;
   switch (entry.type) {
     case 'tx_signed':
@@ -19,7 +24,9 @@ export function progressLine(entry: JournalEntry, deployment: Deployment, start:
     case 'verification_skipped':
       return `${prefix} verify     skipped: ${entry.reason}`;
     case 'log':
-      return entry.level === 'warn' || entry.level === 'error' ? `${prefix} ${entry.level.padEnd(10)} ${entry.message}` : null;
+      return entry.level === 'warn' || entry.level === 'error'
+        ? `${prefix} ${entry.level.padEnd(10)} ${entry.message}`
+        : null;
     default:
       return isStatusEvent(entry) ? `${prefix} ${deployment.status}` : null;
   }
@@ -44,9 +51,17 @@ const isStatusEvent = (entry: JournalEntry) => STATUS_EVENTS.has(entry.type);
 
 /** A fixed-width text table. */
 export function table(headers: string[], rows: string[][]): string {
-  const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => (row[column] ?? '').length)));
-  const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd();
-  return [line(headers), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
+  const widths = headers.map((header, column) =>
+    Math.max(header.length, ...rows.map((row) => (row[column] ?? '').length)),
+  );
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join(
+    '\n',
+  );
 }
 
 export function describeDeployment(d: Deployment): string {
@@ -66,23 +81,34 @@ export function describeDeployment(d: Deployment): string {
     `updated         ${d.updatedAt}`,
   ];
   if (d.error) {
-    lines.push(`error           ${d.error.code} in ${d.error.step}: ${d.error.message}`, `hint            ${d.error.hint}`);
+    lines.push(
+      `error           ${d.error.code} in ${d.error.step}: ${d.error.message}`,
+      `hint            ${d.error.hint}`,
+    );
   }
   return lines.join('\n');
 }
 
 export function describeEntry(entry: JournalEntry): string {
   const { seq, at, type, ...rest } = entry;
-  const detail = type === 'log' ? `${entry.level} ${entry.event}: ${entry.message}` : summarize(rest);
+  const detail =
+    type === 'log' ? `${entry.level} ${entry.event}: ${entry.message}` : summarize(rest);
   return `${String(seq).padStart(4)}  ${at}  ${type === 'log' ? 'log' : type.padEnd(22)}  ${detail}`;
 }
 
 function summarize(data: Record<string, unknown>): string {
-  const { spec, tx, receipt, error, ...rest } = data as Record<string, Record<string, unknown> | undefined>;
+  const { spec, tx, receipt, error, ...rest } = data as Record<
+    string,
+    Record<string, unknown> | undefined
+  >;
   const parts: string[] = [];
-  if (spec) parts.push(`${spec.contractName} on ${spec.chainName} (${spec.chainId}) build ${spec.buildId}`);
+  if (spec)
+    parts.push(`${spec.contractName} on ${spec.chainName} (${spec.chainId}) build ${spec.buildId}`);
   if (tx) parts.push(`hash ${tx.hash} nonce ${tx.nonce} → ${tx.predictedAddress}`);
-  if (receipt) parts.push(`block ${receipt.blockNumber} gas ${receipt.gasUsed} address ${receipt.contractAddress}`);
+  if (receipt)
+    parts.push(
+      `block ${receipt.blockNumber} gas ${receipt.gasUsed} address ${receipt.contractAddress}`,
+    );
   if (error) parts.push(`${error.code}: ${error.message}`);
   for (const [key, value] of Object.entries(rest)) {
     if (key === 'deployData' || key === 'id') continue;

@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { deployCommand } from './commands/deploy.ts';
 import { demoCommand } from './commands/demo.ts';
+import { deployCommand } from './commands/deploy.ts';
 import { listCommand, logsCommand, statusCommand } from './commands/inspect.ts';
 import { resumeCommand } from './commands/resume.ts';
 import { EXIT, reportError } from './exit.ts';
@@ -23,17 +23,36 @@ const withGlobals = (command: Command) =>
   command
     .option('--db <path>', 'SQLite store (default .hyperdeploy/hyperdeploy.db, or HYPERDEPLOY_DB)')
     .option('--config <path>', 'config file (default ./hyperdeploy.config.json)')
-    .addOption(new Option('--log-level <level>', 'JSON logs on stderr').choices(['silent', 'error', 'warn', 'info', 'debug']));
+    .addOption(
+      new Option('--log-level <level>', 'JSON logs on stderr').choices([
+        'silent',
+        'error',
+        'warn',
+        'info',
+        'debug',
+      ]),
+    );
 
 let json = false;
-const run = (action: (...args: never[]) => Promise<number>) =>
+const run =
+  (action: (...args: never[]) => Promise<number>) =>
   async (...args: unknown[]) => {
-    const options = args.find((arg) => typeof arg === 'object' && arg !== null && !Array.isArray(arg) && !(arg instanceof Command)) as { json?: boolean } | undefined;
+    const options = args.find(
+      (arg) =>
+        typeof arg === 'object' && arg !== null && !Array.isArray(arg) && !(arg instanceof Command),
+    ) as { json?: boolean } | undefined;
     json = Boolean(options?.json);
     process.exitCode = await (action as (...a: unknown[]) => Promise<number>)(...args);
   };
 
-withGlobals(program.command('deploy').argument('[input]', 'file.sol[:Contract], or an artifact .json (Hardhat, Foundry, Truffle, build-info)'))
+withGlobals(
+  program
+    .command('deploy')
+    .argument(
+      '[input]',
+      'file.sol[:Contract], or an artifact .json (Hardhat, Foundry, Truffle, build-info)',
+    ),
+)
   .description('deploy one contract and follow it to completion')
   .requiredOption('--chain <name>', 'chain preset or configured chain (name or id)')
   .option('--rpc <url>', 'RPC URL for this chain (repeatable; overrides the preset)', collect, [])

@@ -69,7 +69,12 @@ function causeChain(error: unknown): Link[] {
       links.push({ name: 'Error', message: String(current) });
       break;
     }
-    const record = current as { name?: unknown; message?: unknown; status?: unknown; cause?: unknown };
+    const record = current as {
+      name?: unknown;
+      message?: unknown;
+      status?: unknown;
+      cause?: unknown;
+    };
     links.push({
       name: typeof record.name === 'string' ? record.name : 'Error',
       message: typeof record.message === 'string' ? record.message : '',

@@ -18,14 +18,59 @@ const error: DeploymentError = {
 };
 
 const ev = {
-  created: { type: 'deployment_created', at, id: 'dep_1', spec: { buildId: 'b', chainId: 1, chainName: 'local', contractName: 'C', bytecode: '0x00', abi: [], constructorArgs: [], signer: address, confirmations: 1, gasBuffer: 1.2, verify: false } },
+  created: {
+    type: 'deployment_created',
+    at,
+    id: 'dep_1',
+    spec: {
+      buildId: 'b',
+      chainId: 1,
+      chainName: 'local',
+      contractName: 'C',
+      bytecode: '0x00',
+      abi: [],
+      constructorArgs: [],
+      signer: address,
+      confirmations: 1,
+      gasBuffer: 1.2,
+      verify: false,
+    },
+  },
   compileStarted: { type: 'compilation_started', at },
   checked: { type: 'bytecode_checked', at, deployData: '0x00', bytecodeSize: 1 },
   estimationStarted: { type: 'gas_estimation_started', at },
-  estimated: { type: 'gas_estimated', at, gasLimit: '100', estimatedGas: '90', fees: { type: 'legacy', gasPrice: '1' } },
-  signed: { type: 'tx_signed', at, tx: { nonce: 0, hash, raw: '0x01', gasLimit: '100', fees: { type: 'legacy', gasPrice: '1' }, predictedAddress: address } },
+  estimated: {
+    type: 'gas_estimated',
+    at,
+    gasLimit: '100',
+    estimatedGas: '90',
+    fees: { type: 'legacy', gasPrice: '1' },
+  },
+  signed: {
+    type: 'tx_signed',
+    at,
+    tx: {
+      nonce: 0,
+      hash,
+      raw: '0x01',
+      gasLimit: '100',
+      fees: { type: 'legacy', gasPrice: '1' },
+      predictedAddress: address,
+    },
+  },
   broadcast: { type: 'tx_broadcast', at, hash },
-  mined: { type: 'tx_mined', at, receipt: { hash, blockNumber: '5', blockHash: hash, contractAddress: address, gasUsed: '90', effectiveGasPrice: '1' } },
+  mined: {
+    type: 'tx_mined',
+    at,
+    receipt: {
+      hash,
+      blockNumber: '5',
+      blockHash: hash,
+      contractAddress: address,
+      gasUsed: '90',
+      effectiveGasPrice: '1',
+    },
+  },
   reorged: { type: 'receipt_reorged', at, hash, blockHash: hash },
   confirmed: { type: 'confirmations_reached', at, confirmations: 1, blockNumber: '5' },
   verificationStarted: { type: 'verification_started', at },
@@ -44,12 +89,73 @@ const reach: Record<Status, DeploymentEvent[]> = {
   compiled: [ev.created, ev.compileStarted, ev.checked],
   estimating_gas: [ev.created, ev.compileStarted, ev.checked, ev.estimationStarted],
   submitting: [ev.created, ev.compileStarted, ev.checked, ev.estimationStarted, ev.estimated],
-  submitted: [ev.created, ev.compileStarted, ev.checked, ev.estimationStarted, ev.estimated, ev.signed, ev.broadcast],
-  confirming: [ev.created, ev.compileStarted, ev.checked, ev.estimationStarted, ev.estimated, ev.signed, ev.broadcast, ev.mined],
-  confirmed: [ev.created, ev.compileStarted, ev.checked, ev.estimationStarted, ev.estimated, ev.signed, ev.broadcast, ev.mined, ev.confirmed],
-  verifying: [ev.created, ev.compileStarted, ev.checked, ev.estimationStarted, ev.estimated, ev.signed, ev.broadcast, ev.mined, ev.confirmed, ev.verificationStarted],
-  verified: [ev.created, ev.compileStarted, ev.checked, ev.estimationStarted, ev.estimated, ev.signed, ev.broadcast, ev.mined, ev.confirmed, ev.verificationStarted, ev.verified],
-  complete: [ev.created, ev.compileStarted, ev.checked, ev.estimationStarted, ev.estimated, ev.signed, ev.broadcast, ev.mined, ev.confirmed, ev.completed],
+  submitted: [
+    ev.created,
+    ev.compileStarted,
+    ev.checked,
+    ev.estimationStarted,
+    ev.estimated,
+    ev.signed,
+    ev.broadcast,
+  ],
+  confirming: [
+    ev.created,
+    ev.compileStarted,
+    ev.checked,
+    ev.estimationStarted,
+    ev.estimated,
+    ev.signed,
+    ev.broadcast,
+    ev.mined,
+  ],
+  confirmed: [
+    ev.created,
+    ev.compileStarted,
+    ev.checked,
+    ev.estimationStarted,
+    ev.estimated,
+    ev.signed,
+    ev.broadcast,
+    ev.mined,
+    ev.confirmed,
+  ],
+  verifying: [
+    ev.created,
+    ev.compileStarted,
+    ev.checked,
+    ev.estimationStarted,
+    ev.estimated,
+    ev.signed,
+    ev.broadcast,
+    ev.mined,
+    ev.confirmed,
+    ev.verificationStarted,
+  ],
+  verified: [
+    ev.created,
+    ev.compileStarted,
+    ev.checked,
+    ev.estimationStarted,
+    ev.estimated,
+    ev.signed,
+    ev.broadcast,
+    ev.mined,
+    ev.confirmed,
+    ev.verificationStarted,
+    ev.verified,
+  ],
+  complete: [
+    ev.created,
+    ev.compileStarted,
+    ev.checked,
+    ev.estimationStarted,
+    ev.estimated,
+    ev.signed,
+    ev.broadcast,
+    ev.mined,
+    ev.confirmed,
+    ev.completed,
+  ],
   failed: [ev.created, ev.failed],
   retrying: [ev.created, ev.compileStarted, ev.checked, ev.estimationStarted, ev.retryScheduled],
   cancelled: [ev.created, ev.cancelled],
@@ -117,15 +223,12 @@ describe('reduce', () => {
     expect([...covered].sort()).toEqual([...table].sort());
   });
 
-  it.each(retryReentries)(
-    'a retry re-enters at %s',
-    (status, journal) => {
-      const state = replay(journal);
-      expect(state?.status).toBe(status);
-      expect(state?.retryCount).toBe(1);
-      expect(state?.error).toBeNull();
-    },
-  );
+  it.each(retryReentries)('a retry re-enters at %s', (status, journal) => {
+    const state = replay(journal);
+    expect(state?.status).toBe(status);
+    expect(state?.retryCount).toBe(1);
+    expect(state?.error).toBeNull();
+  });
 
   it('rejects every status change the table does not list', () => {
     const events = Object.values(ev).filter((event) => event.type !== 'deployment_created');
@@ -149,7 +252,10 @@ describe('reduce', () => {
 
   it('rejects a second tx_signed with another nonce, but accepts a same-nonce replacement', () => {
     const submitted = stateIn('submitted');
-    const other = { ...ev.signed, tx: { ...ev.signed.tx, nonce: 1, hash: `0x${'c'.repeat(64)}` as const } };
+    const other = {
+      ...ev.signed,
+      tx: { ...ev.signed.tx, nonce: 1, hash: `0x${'c'.repeat(64)}` as const },
+    };
     expect(() => reduce(submitted, other)).toThrow(/nonce 1 differs/);
     const bump = { ...ev.signed, tx: { ...ev.signed.tx, hash: `0x${'d'.repeat(64)}` as const } };
     expect(reduce(submitted, bump).txs).toHaveLength(2);
@@ -163,7 +269,13 @@ describe('reduce', () => {
   it('refuses anything but logs after a terminal status', () => {
     for (const status of ['complete', 'failed', 'cancelled'] as const) {
       expect(() => reduce(stateIn(status), ev.failed)).toThrow(IllegalTransitionError);
-      const log: DeploymentEvent = { type: 'log', at, level: 'info', event: 'deployment.resumed', message: 'x' };
+      const log: DeploymentEvent = {
+        type: 'log',
+        at,
+        level: 'info',
+        event: 'deployment.resumed',
+        message: 'x',
+      };
       expect(reduce(stateIn(status), log).status).toBe(status);
     }
   });
@@ -174,13 +286,22 @@ describe('reduce', () => {
   });
 
   it('rejects a receipt for a hash it never signed', () => {
-    const foreign = { ...ev.mined, receipt: { ...ev.mined.receipt, hash: `0x${'e'.repeat(64)}` as const } };
+    const foreign = {
+      ...ev.mined,
+      receipt: { ...ev.mined.receipt, hash: `0x${'e'.repeat(64)}` as const },
+    };
     expect(() => reduce(stateIn('submitted'), foreign)).toThrow(/unknown hash/);
   });
 
   it('records the retry schedule and the attempt number', () => {
     const retrying = stateIn('retrying');
-    expect(retrying).toMatchObject({ status: 'retrying', nextAttemptAt: at, error: { code: 'RPC_TIMEOUT' } });
-    expect(() => reduce(retrying, { ...ev.retryStarted, attempt: 2 })).toThrow(/unexpected attempt/);
+    expect(retrying).toMatchObject({
+      status: 'retrying',
+      nextAttemptAt: at,
+      error: { code: 'RPC_TIMEOUT' },
+    });
+    expect(() => reduce(retrying, { ...ev.retryStarted, attempt: 2 })).toThrow(
+      /unexpected attempt/,
+    );
   });
 });

@@ -142,7 +142,12 @@ function apply(state: DeploymentState, event: DeploymentEvent): DeploymentState 
       if (event.attempt !== state.retryCount + 1) {
         fail(`retry attempt ${event.attempt} does not follow ${state.retryCount}`);
       }
-      return { ...state, status: 'retrying', error: event.error, nextAttemptAt: event.nextAttemptAt };
+      return {
+        ...state,
+        status: 'retrying',
+        error: event.error,
+        nextAttemptAt: event.nextAttemptAt,
+      };
     case 'retry_started':
       expect('retrying');
       if (event.attempt !== state.retryCount + 1) fail(`unexpected attempt ${event.attempt}`);

@@ -1,5 +1,5 @@
-import type { DeploymentError } from './errors.ts';
 import type { JournalOnlyEvent } from './decide.ts';
+import type { DeploymentError } from './errors.ts';
 import type { DeploymentState } from './state.ts';
 
 export interface RetryPolicy {

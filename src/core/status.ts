@@ -47,5 +47,4 @@ export const TRANSITIONS: Readonly<Record<Status, readonly Status[]>> = {
   cancelled: [],
 };
 
-export const canTransition = (from: Status, to: Status): boolean =>
-  TRANSITIONS[from].includes(to);
+export const canTransition = (from: Status, to: Status): boolean => TRANSITIONS[from].includes(to);

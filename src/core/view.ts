@@ -23,7 +23,10 @@ export interface Deployment {
   gasUsed: string | null;
   retryCount: number;
   nextAttemptAt: string | null;
-  error: Pick<DeploymentError, 'code' | 'message' | 'hint' | 'step' | 'retryable' | 'attempt'> | null;
+  error: Pick<
+    DeploymentError,
+    'code' | 'message' | 'hint' | 'step' | 'retryable' | 'attempt'
+  > | null;
   verification: VerificationOutcome;
   createdAt: string;
   updatedAt: string;

@@ -1,5 +1,5 @@
-import type { ChainConfig } from '../chains/types.ts';
 import { redactUrl } from '../chains/redact-url.ts';
+import type { ChainConfig } from '../chains/types.ts';
 import { HyperdeployError } from '../core/errors.ts';
 import type { Redactor } from '../logging/redact.ts';
 import type { ChainClient } from '../ports/chain-client.ts';

@@ -8,8 +8,8 @@ import { estimateGas } from '../actions/estimate-gas.ts';
 import { signTransaction } from '../actions/sign.ts';
 import { verify } from '../actions/verify.ts';
 import type { ChainConfig } from '../chains/types.ts';
-import { HyperdeployError } from '../core/errors.ts';
 import { decide, type NextAction } from '../core/decide.ts';
+import { HyperdeployError } from '../core/errors.ts';
 import type { DeploymentEvent, JournalEntry } from '../core/events.ts';
 import { reduce } from '../core/reduce.ts';
 import { planAfterFailure, type RetryPolicy } from '../core/retry.ts';
@@ -20,7 +20,12 @@ import type { Redactor } from '../logging/redact.ts';
 import type { ChainClient } from '../ports/chain-client.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Signer } from '../ports/signer.ts';
-import { JournalConflictError, type NonceClaim, NonceTakenError, type Store } from '../ports/store.ts';
+import {
+  JournalConflictError,
+  type NonceClaim,
+  NonceTakenError,
+  type Store,
+} from '../ports/store.ts';
 import { ChainGate } from './chain-gate.ts';
 import { KeyedMutex } from './keyed-mutex.ts';
 import { toDeploymentError } from './to-deployment-error.ts';
@@ -122,7 +127,10 @@ export class Engine {
     return this.append(state, result.events, result.nonceClaim);
   }
 
-  private act(action: Exclude<RunnableAction, { type: 'append' | 'check_bytecode' | 'sign' }>, ctx: ActionContext): Promise<ActionResult> {
+  private act(
+    action: Exclude<RunnableAction, { type: 'append' | 'check_bytecode' | 'sign' }>,
+    ctx: ActionContext,
+  ): Promise<ActionResult> {
     switch (action.type) {
       case 'estimate_gas':
         return estimateGas(ctx);
@@ -171,8 +179,16 @@ export class Engine {
       next = { ...reduce(next, event), seq: (next?.seq ?? 0) + 1 };
       states.push(next);
     }
-    const entries = await this.options.store.append(id, expectedSeq, events, next as DeploymentState, nonceClaim);
-    entries.forEach((entry, index) => this.publish(entry, states[index] as DeploymentState));
+    const entries = await this.options.store.append(
+      id,
+      expectedSeq,
+      events,
+      next as DeploymentState,
+      nonceClaim,
+    );
+    for (const [index, entry] of entries.entries()) {
+      this.publish(entry, states[index] as DeploymentState);
+    }
     return next as DeploymentState;
   }
 
@@ -183,7 +199,10 @@ export class Engine {
         listener(entry, state);
       } catch (error) {
         // A listener's exception must never stop a deployment.
-        this.options.logger.error({ err: error, event: 'listener.failed' }, 'journal listener threw');
+        this.options.logger.error(
+          { err: error, event: 'listener.failed' },
+          'journal listener threw',
+        );
       }
     }
   }

@@ -1,5 +1,10 @@
 import { classify } from '../core/classify.ts';
-import { type DeploymentError, ERROR_CATALOGUE, isHyperdeployError, type Step } from '../core/errors.ts';
+import {
+  type DeploymentError,
+  ERROR_CATALOGUE,
+  isHyperdeployError,
+  type Step,
+} from '../core/errors.ts';
 import type { Status } from '../core/status.ts';
 import type { Redactor } from '../logging/redact.ts';
 
@@ -29,5 +34,12 @@ export function toDeploymentError(
   }
   const { code, message } = classify(error);
   const entry = ERROR_CATALOGUE[code];
-  return { code, message: redact(message), hint: entry.hint, retryable: entry.retryable, step, attempt };
+  return {
+    code,
+    message: redact(message),
+    hint: entry.hint,
+    retryable: entry.retryable,
+    step,
+    attempt,
+  };
 }

@@ -1,13 +1,24 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HyperdeployError } from '../core/errors.ts';
 import { loadArtifactFile, parseArtifact } from './artifact.ts';
 import { loadSolc, type SolcOutput } from './solc.ts';
 
 const contracts = resolve(dirname(fileURLToPath(import.meta.url)), '../../contracts');
+const temporary: string[] = [];
+afterAll(() => {
+  for (const dir of temporary) rmSync(dir, { recursive: true, force: true });
+});
+
+const tempDir = (prefix: string): string => {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  temporary.push(dir);
+  return dir;
+};
+
 const OUTPUTS = ['abi', 'evm.bytecode', 'evm.deployedBytecode', 'metadata'];
 const LIBS = `pragma solidity ^0.8.20;
 library MathLib { function twice(uint256 x) external pure returns (uint256) { return x * 2; } }
@@ -30,7 +41,7 @@ interface CompiledContract {
 
 /** A Foundry-like project compiled for real: src/*.sol, one solc run for every fixture. */
 async function buildProject(): Promise<Built> {
-  const dir = mkdtempSync(join(tmpdir(), 'hyperdeploy-artifacts-'));
+  const dir = tempDir('hyperdeploy-artifacts-');
   mkdirSync(join(dir, 'src'));
   for (const name of ['Counter.sol', 'Multi.sol', 'Token.sol']) {
     copyFileSync(join(contracts, name), join(dir, 'src', name));
@@ -155,7 +166,7 @@ describe('loadArtifactFile', () => {
 
   it('leaves the source out when the sources on disk changed since the build', async () => {
     const counter = contract('Counter.sol', 'Counter');
-    const dir = mkdtempSync(join(tmpdir(), 'hyperdeploy-stale-'));
+    const dir = tempDir('hyperdeploy-stale-');
     mkdirSync(join(dir, 'src'));
     writeFileSync(join(dir, 'src/Counter.sol'), `${readContract('Counter.sol')}\n// edited\n`);
     const path = write(dir, 'out/Counter.sol/Counter.json', {
@@ -212,7 +223,7 @@ describe('loadArtifactFile', () => {
       'abc123.json has 6 deployable contracts: src/Counter.sol:Counter, src/Libs.sol:MathLib, ' +
         'src/Libs.sol:UsesLib, src/Multi.sol:A, src/Multi.sol:B, src/Token.sol:Token.',
     );
-    expect(error.hint).toBe('Pick one with the File.sol:Name syntax, e.g. abc123.json:Counter.');
+    expect(error.hint).toBe('Pick one with File.sol:Name, e.g. abc123.json:Counter.');
   });
 
   it('reads solc standard JSON output', () => {

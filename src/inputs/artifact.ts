@@ -184,7 +184,8 @@ async function readJson(file: string, shown: string): Promise<unknown> {
       {
         hint:
           code === 'ENOENT'
-            ? `No file at ${file}: build the project first (forge build, npx hardhat compile) or fix the path.`
+            ? `No file at ${file}: build the project first (forge build, npx hardhat compile) ` +
+              'or fix the path.'
             : 'Pass the path of one artifact JSON file.',
         step: 'input',
         cause: error,
@@ -208,16 +209,17 @@ async function readJson(file: string, shown: string): Promise<unknown> {
 
 function unknownShape(origin: string, json: unknown): HyperdeployError {
   const keys = isRecord(json) ? Object.keys(json).slice(0, 20) : [];
+  const abiOnly = isRecord(json) && json.abi !== undefined;
   const hint = Array.isArray(json)
     ? 'This is an ABI without bytecode: pass the full artifact, or --bytecode with --abi.'
-    : isRecord(json) && json.abi !== undefined
-      ? 'It has an ABI but no bytecode: an interface, or an ABI-only export. Use the contract artifact.'
-      : 'Pass the artifact of the contract (e.g. artifacts/contracts/X.sol/X.json or out/X.sol/X.json).';
+    : abiOnly
+      ? 'It has an ABI but no bytecode (interface or ABI-only export): use the contract artifact.'
+      : 'Pass the contract artifact, e.g. out/X.sol/X.json or artifacts/contracts/X.sol/X.json.';
   return new HyperdeployError(
     'INVALID_INPUT',
-    `${origin} is not a known contract artifact: expected \`abi\` with \`bytecode\` (Hardhat, Truffle), ` +
-      '`bytecode.object` (Foundry), `evm.bytecode.object` (Waffle) or `output.contracts` ' +
-      '(Hardhat build-info, solc standard JSON output).',
+    `${origin} is not a known contract artifact: expected \`abi\` with \`bytecode\` ` +
+      '(Hardhat, Truffle), `bytecode.object` (Foundry), `evm.bytecode.object` (Waffle) ' +
+      'or `output.contracts` (Hardhat build-info, solc standard JSON output).',
     { hint, step: 'input', details: { keys } },
   );
 }

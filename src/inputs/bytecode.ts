@@ -118,7 +118,8 @@ function checkAbiItem(item: unknown, index: number): void {
   const { type, name, inputs } = item as Record<string, unknown>;
   if (typeof type !== 'string' || !ABI_ITEM_TYPES.includes(type)) {
     throw abiError(
-      `ABI item ${index} has type ${JSON.stringify(type)}; expected one of ${ABI_ITEM_TYPES.join(', ')}.`,
+      `ABI item ${index} has type ${JSON.stringify(type)}; ` +
+        `expected one of ${ABI_ITEM_TYPES.join(', ')}.`,
       { details: { index } },
     );
   }

@@ -1,9 +1,9 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Hex, hexToBytes } from 'viem';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HyperdeployError } from '../core/errors.ts';
 import { compileSolidity } from './compile.ts';
 import { loadSolc, type SolcOutput } from './solc.ts';
@@ -35,8 +35,14 @@ async function failure(promise: Promise<unknown>): Promise<HyperdeployError> {
   return error as HyperdeployError;
 }
 
+const projects: string[] = [];
+afterAll(() => {
+  for (const dir of projects) rmSync(dir, { recursive: true, force: true });
+});
+
 function project(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'hyperdeploy-compile-'));
+  projects.push(dir);
   for (const [path, content] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, path)), { recursive: true });
     writeFileSync(join(dir, path), content);
@@ -107,6 +113,13 @@ describe('compileSolidity', () => {
     expect(cancun.source?.evmVersion).toBe('cancun');
   });
 
+  it("leaves the host's unhandledRejection handling alone (soljson adds a rethrowing listener)", () => {
+    const rethrowing = process
+      .listeners('unhandledRejection')
+      .filter((listener) => /throw reason/.test(String(listener)));
+    expect(rethrowing).toEqual([]);
+  });
+
   it('selects one contract of several with File.sol:Name', async () => {
     const b = await compileSolidity({
       file: 'contracts/Multi.sol:B',
@@ -132,7 +145,7 @@ describe('compileSolidity', () => {
     expect(error.message).toBe(
       'contracts/Multi.sol has 2 deployable contracts: contracts/Multi.sol:A, contracts/Multi.sol:B.',
     );
-    expect(error.hint).toBe('Pick one with the File.sol:Name syntax, e.g. contracts/Multi.sol:A.');
+    expect(error.hint).toBe('Pick one with File.sol:Name, e.g. contracts/Multi.sol:A.');
   });
 
   it('names the missing contract and lists the ones the file has', async () => {

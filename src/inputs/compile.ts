@@ -164,13 +164,22 @@ function compilationFailed(
 function compileHint(errors: SolcError[], compilerVersion: string, evmVersion: string): string {
   const messages = errors.map((e) => e.message).join('\n');
   if (/Invalid EVM version/i.test(messages)) {
-    return `evmVersion "${evmVersion}" is unknown to solc ${compilerVersion}: use e.g. shanghai, cancun or prague.`;
+    return (
+      `evmVersion "${evmVersion}" is unknown to solc ${compilerVersion}: ` +
+      'use e.g. shanghai, cancun or prague.'
+    );
   }
   if (/requires different compiler version/i.test(messages)) {
-    return `The bundled compiler is ${compilerVersion}: relax the pragma (e.g. ^0.8.20) or compile with your toolchain and pass the artifact.`;
+    return (
+      `The bundled compiler is ${compilerVersion}: relax the pragma (e.g. ^0.8.20), ` +
+      'or compile with your toolchain and pass the artifact.'
+    );
   }
   if (errors.some((e) => /^Source ".*" not found/.test(e.message))) {
-    return 'Install the imported package (npm i …) or add a remappings.txt line prefix=path/ in the project root.';
+    return (
+      'Install the imported package (npm i …), or add a line prefix=path/ to remappings.txt ' +
+      'in the project root.'
+    );
   }
   return 'Fix the compiler errors shown in the message and run the command again.';
 }

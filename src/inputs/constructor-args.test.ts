@@ -96,7 +96,7 @@ describe('encodeConstructorArgs', () => {
       'Token constructor takes 3 arguments (string name_, string symbol_, uint256 initialSupply); got 2.',
     );
     expect(few.hint).toBe(
-      'Pass --args as a JSON array with one value per parameter, in order: [string name_, string symbol_, uint256 initialSupply].',
+      'Pass --args as a JSON array, one value per parameter in order: [string name_, string symbol_, uint256 initialSupply].',
     );
     const extra = failure(() => encodeConstructorArgs({ ...counter, args: [1] }));
     expect(extra.message).toBe('Counter constructor takes no arguments; got 1.');
@@ -192,8 +192,6 @@ describe('parseArgsJson', () => {
     );
     const notArray = failure(() => parseArgsJson('42'));
     expect(notArray.message).toBe('--args must be a JSON array; got a number.');
-    expect(notArray.hint).toBe(
-      `Wrap the values in [ ], one per constructor parameter: --args '[42]'.`,
-    );
+    expect(notArray.hint).toBe(`Wrap the values in [ ], one per parameter: --args '[42]'.`);
   });
 });

@@ -32,10 +32,12 @@ export function encodeConstructorArgs(params: EncodeConstructorArgsParameters): 
     throw argsError(`Constructor arguments must be an array; got ${typeof args}.`, inputs);
   }
   if (args.length !== inputs.length) {
+    const list = inputs.map(formatParameter).join(', ');
+    const plural = inputs.length === 1 ? '' : 's';
     const takes =
       inputs.length === 0
         ? 'takes no arguments'
-        : `takes ${inputs.length} argument${inputs.length === 1 ? '' : 's'} (${inputs.map(formatParameter).join(', ')})`;
+        : `takes ${inputs.length} argument${plural} (${list})`;
     throw argsError(`${label} ${takes}; got ${args.length}.`, inputs, { got: args.length });
   }
   if (inputs.length === 0) return bytecode;
@@ -71,7 +73,9 @@ export function parseArgsJson(text: string): unknown[] {
       'CONSTRUCTOR_ARGS_INVALID',
       `--args is not valid JSON: ${(error as Error).message}`,
       {
-        hint: `Pass a JSON array in single quotes, strings in double quotes: --args '["My Token", "MTK", 1000]'.`,
+        hint:
+          'Pass a JSON array in single quotes, strings in double quotes: ' +
+          `--args '["My Token", "MTK", 1000]'.`,
         step: 'input',
         details: { text: text.slice(0, 200) },
       },
@@ -82,7 +86,7 @@ export function parseArgsJson(text: string): unknown[] {
       'CONSTRUCTOR_ARGS_INVALID',
       `--args must be a JSON array; got ${describe(parsed)}.`,
       {
-        hint: `Wrap the values in [ ], one per constructor parameter: --args '[${JSON.stringify(parsed)}]'.`,
+        hint: `Wrap the values in [ ], one per parameter: --args '[${JSON.stringify(parsed)}]'.`,
         step: 'input',
       },
     );
@@ -127,7 +131,8 @@ function argumentError(
   path: string,
   cause: unknown,
 ): HyperdeployError {
-  const where = `Constructor argument ${index + 1} ${path} (${formatParameter({ ...input, name: '' })})`;
+  const type = formatParameter({ ...input, name: '' });
+  const where = `Constructor argument ${index + 1} ${path} (${type})`;
   return new HyperdeployError(
     'CONSTRUCTOR_ARGS_INVALID',
     `${where}: ${reason.replace(/\.$/, '')}.`,
@@ -150,7 +155,7 @@ function argsError(
   const hint =
     inputs.length === 0
       ? 'This constructor takes no arguments: pass --args [] or leave --args out.'
-      : `Pass --args as a JSON array with one value per parameter, in order: [${expected.join(', ')}].`;
+      : `Pass --args as a JSON array, one value per parameter in order: [${expected.join(', ')}].`;
   return new HyperdeployError('CONSTRUCTOR_ARGS_INVALID', message, {
     hint,
     step: 'input',

@@ -67,7 +67,7 @@ export async function resolveContractInput(
   if (bytecode !== undefined) {
     if (params.abi === undefined) {
       throw new HyperdeployError('INVALID_ABI', 'Raw bytecode was given without an ABI.', {
-        hint: 'Pass the ABI too (--abi abi.json, or `abi` in the request): it defines the constructor.',
+        hint: 'Pass the ABI too (--abi abi.json, or `abi` in the request): it has the constructor.',
         step: 'input',
       });
     }

@@ -96,7 +96,7 @@ export function selectContract(
     if (!hasBytecode(first.output)) {
       throw new HyperdeployError(
         'INVALID_INPUT',
-        `${first.contractName} in ${options.origin} has no bytecode: it is an interface or abstract.`,
+        `${first.contractName} in ${options.origin} has no bytecode (an interface or abstract).`,
         { hint: 'Deploy a concrete contract that implements it.', step },
       );
     }
@@ -122,7 +122,7 @@ export function selectContract(
     'INVALID_INPUT',
     `${options.origin} has ${deployable.length} deployable contracts: ${names.join(', ')}.`,
     {
-      hint: `Pick one with the File.sol:Name syntax, e.g. ${options.origin}:${deployable[0]?.contractName}.`,
+      hint: `Pick one with File.sol:Name, e.g. ${options.origin}:${deployable[0]?.contractName}.`,
       step,
       details: { contracts: names },
     },

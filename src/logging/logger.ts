@@ -1,4 +1,4 @@
-import { pino, type DestinationStream, type Logger } from 'pino';
+import { type DestinationStream, type Logger, pino } from 'pino';
 import type { JournalEntry } from '../core/events.ts';
 import type { DeploymentState } from '../core/state.ts';
 

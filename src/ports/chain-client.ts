@@ -11,7 +11,9 @@ export interface OnchainReceipt {
 }
 
 /** The result of running the creation code without sending it. */
-export type SimulationResult = { ok: true } | { ok: false; revertData: Hex | null; message: string };
+export type SimulationResult =
+  | { ok: true }
+  | { ok: false; revertData: Hex | null; message: string };
 
 /** The JSON-RPC calls the pipeline makes; one instance per chain. */
 export interface ChainClient {
@@ -21,7 +23,11 @@ export interface ChainClient {
   getBalance(address: Address): Promise<bigint>;
   /** Current fees for a new transaction in the chain's tx type. */
   getFees(): Promise<Fees>;
-  simulateDeploy(params: { from: Address; data: Hex; blockNumber?: bigint }): Promise<SimulationResult>;
+  simulateDeploy(params: {
+    from: Address;
+    data: Hex;
+    blockNumber?: bigint;
+  }): Promise<SimulationResult>;
   estimateDeployGas(params: { from: Address; data: Hex; gasPrice?: bigint }): Promise<bigint>;
   getTransactionCount(address: Address, blockTag: 'latest' | 'pending'): Promise<number>;
   /** Sends a raw signed transaction; resolves with its hash. */

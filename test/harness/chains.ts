@@ -1,11 +1,16 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createPublicClient, http, parseEther, type Address, type Hex } from 'viem';
+import { type Address, createPublicClient, type Hex, http, parseEther } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { PRESETS, type PresetName } from '../../src/chains/index.ts';
 import type { ChainConfig } from '../../src/chains/types.ts';
-import { type AnvilHardfork, type AnvilInstance, fundAccount, startAnvil } from '../../src/devchain/index.ts';
+import {
+  type AnvilHardfork,
+  type AnvilInstance,
+  fundAccount,
+  startAnvil,
+} from '../../src/devchain/index.ts';
 
 export interface TestChain {
   anvil: AnvilInstance;
@@ -42,17 +47,23 @@ export async function startChain(
 }
 
 /** A fresh key, funded with `eth` on each chain (0 leaves it empty). */
-export async function fundedKey(chains: TestChain[], eth = '10'): Promise<{ privateKey: Hex; address: Address }> {
+export async function fundedKey(
+  chains: TestChain[],
+  eth = '10',
+): Promise<{ privateKey: Hex; address: Address }> {
   const privateKey = generatePrivateKey();
   const { address } = privateKeyToAccount(privateKey);
-  if (eth !== '0') await Promise.all(chains.map((c) => fundAccount(c.anvil.rpcUrl, address, parseEther(eth))));
+  if (eth !== '0')
+    await Promise.all(chains.map((c) => fundAccount(c.anvil.rpcUrl, address, parseEther(eth))));
   return { privateKey, address };
 }
 
-export const tempDbPath = (): string => join(mkdtempSync(join(tmpdir(), 'hyperdeploy-test-')), 'test.db');
+export const tempDbPath = (): string =>
+  join(mkdtempSync(join(tmpdir(), 'hyperdeploy-test-')), 'test.db');
 
 export const chainsByName = (...chains: TestChain[]): Record<string, ChainConfig> =>
   Object.fromEntries(chains.map((c) => [c.config.name, c.config]));
 
 /** A plain viem reader of the chain, to check what really happened on it. */
-export const reader = (chain: TestChain) => createPublicClient({ transport: http(chain.anvil.rpcUrl) });
+export const reader = (chain: TestChain) =>
+  createPublicClient({ transport: http(chain.anvil.rpcUrl) });

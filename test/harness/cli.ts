@@ -12,7 +12,11 @@ export interface CliResult {
 }
 
 /** Runs the real `hyperdeploy` bin in a child process. */
-export function runCli(args: string[], env: Record<string, string> = {}, cwd = REPO): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+  cwd = REPO,
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd,

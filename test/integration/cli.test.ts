@@ -22,10 +22,31 @@ describe('hyperdeploy CLI', () => {
   });
 
   it('deploys a .sol file with --args and prints progress, then the deployment with --json', async () => {
-    const result = await runCli(['deploy', 'contracts/Token.sol', ...base(), '--args', '["CLI Token","CLI","1000"]', '--build-id', 'cli-1', '--confirmations', '1', '--json'], env());
+    const result = await runCli(
+      [
+        'deploy',
+        'contracts/Token.sol',
+        ...base(),
+        '--args',
+        '["CLI Token","CLI","1000"]',
+        '--build-id',
+        'cli-1',
+        '--confirmations',
+        '1',
+        '--json',
+      ],
+      env(),
+    );
     expect(result.code).toBe(0);
     const deployment = JSON.parse(result.stdout);
-    expect(deployment).toMatchObject({ status: 'complete', buildId: 'cli-1', chainId: 133717, contractName: 'Token', error: null, retryCount: 0 });
+    expect(deployment).toMatchObject({
+      status: 'complete',
+      buildId: 'cli-1',
+      chainId: 133717,
+      contractName: 'Token',
+      error: null,
+      retryCount: 0,
+    });
     expect(deployment).toHaveProperty('createdAt');
     expect(deployment).toHaveProperty('updatedAt');
     expect(result.stderr).toMatch(/signed +tx 0x[0-9a-f]{64} \(nonce 0\) → 0x[0-9a-fA-F]{40}/);
@@ -45,13 +66,30 @@ describe('hyperdeploy CLI', () => {
     const counter = await sample('Counter.sol', 'cancun');
     const dir = dirname(tempDbPath());
     const foundry = join(dir, 'Counter.json');
-    writeFileSync(foundry, JSON.stringify({ abi: counter.abi, bytecode: { object: counter.bytecode } }));
+    writeFileSync(
+      foundry,
+      JSON.stringify({ abi: counter.abi, bytecode: { object: counter.bytecode } }),
+    );
     const hardhat = join(dir, 'Counter.hardhat.json');
-    writeFileSync(hardhat, JSON.stringify({ _format: 'hh-sol-artifact-1', contractName: 'Counter', abi: counter.abi, bytecode: counter.bytecode }));
+    writeFileSync(
+      hardhat,
+      JSON.stringify({
+        _format: 'hh-sol-artifact-1',
+        contractName: 'Counter',
+        abi: counter.abi,
+        bytecode: counter.bytecode,
+      }),
+    );
     for (const file of [foundry, hardhat]) {
-      const result = await runCli(['deploy', file, ...base(), '--confirmations', '1', '--json'], env());
+      const result = await runCli(
+        ['deploy', file, ...base(), '--confirmations', '1', '--json'],
+        env(),
+      );
       expect(result.code).toBe(0);
-      expect(JSON.parse(result.stdout)).toMatchObject({ status: 'complete', contractName: 'Counter' });
+      expect(JSON.parse(result.stdout)).toMatchObject({
+        status: 'complete',
+        contractName: 'Counter',
+      });
     }
   });
 
@@ -59,13 +97,29 @@ describe('hyperdeploy CLI', () => {
     const counter = await sample('Counter.sol', 'cancun');
     const abiFile = join(dirname(tempDbPath()), 'abi.json');
     writeFileSync(abiFile, JSON.stringify(counter.abi));
-    const result = await runCli(['deploy', ...base(), '--bytecode', counter.bytecode, '--abi', abiFile, '--confirmations', '1', '--json'], env());
+    const result = await runCli(
+      [
+        'deploy',
+        ...base(),
+        '--bytecode',
+        counter.bytecode,
+        '--abi',
+        abiFile,
+        '--confirmations',
+        '1',
+        '--json',
+      ],
+      env(),
+    );
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout).status).toBe('complete');
   });
 
   it('exits 1 with the error and hint when a deployment fails', async () => {
-    const result = await runCli(['deploy', 'contracts/Reverting.sol', ...base(), '--args', '[1]', '--json'], env());
+    const result = await runCli(
+      ['deploy', 'contracts/Reverting.sol', ...base(), '--args', '[1]', '--json'],
+      env(),
+    );
     expect(result.code).toBe(1);
     const deployment = JSON.parse(result.stdout);
     expect(deployment.status).toBe('failed');
@@ -74,14 +128,33 @@ describe('hyperdeploy CLI', () => {
   });
 
   it.each([
-    ['bad --args JSON', ['deploy', 'contracts/Counter.sol', '--args', '[1,'], 'CONSTRUCTOR_ARGS_INVALID'],
-    ['wrong arg count', ['deploy', 'contracts/Token.sol', '--args', '[1]'], 'CONSTRUCTOR_ARGS_INVALID'],
-    ['odd-length bytecode', ['deploy', '--bytecode', '0x60806', '--abi', 'test/fixtures/empty-abi.json'], 'INVALID_BYTECODE'],
-    ['an ABI file without an ABI', ['deploy', '--bytecode', '0x6080', '--abi', 'package.json'], 'INVALID_ABI'],
+    [
+      'bad --args JSON',
+      ['deploy', 'contracts/Counter.sol', '--args', '[1,'],
+      'CONSTRUCTOR_ARGS_INVALID',
+    ],
+    [
+      'wrong arg count',
+      ['deploy', 'contracts/Token.sol', '--args', '[1]'],
+      'CONSTRUCTOR_ARGS_INVALID',
+    ],
+    [
+      'odd-length bytecode',
+      ['deploy', '--bytecode', '0x60806', '--abi', 'test/fixtures/empty-abi.json'],
+      'INVALID_BYTECODE',
+    ],
+    [
+      'an ABI file without an ABI',
+      ['deploy', '--bytecode', '0x6080', '--abi', 'package.json'],
+      'INVALID_ABI',
+    ],
     ['a missing file', ['deploy', 'contracts/Nope.sol'], 'INVALID_INPUT'],
   ])('exits 2 on %s, storing nothing', async (_name, args, code) => {
     const freshDb = tempDbPath();
-    const result = await runCli([...args, '--chain', 'hyperion-testnet', '--rpc', chain.anvil.rpcUrl, '--db', freshDb], env());
+    const result = await runCli(
+      [...args, '--chain', 'hyperion-testnet', '--rpc', chain.anvil.rpcUrl, '--db', freshDb],
+      env(),
+    );
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`error ${code}:`);
     expect(result.stderr).toContain('hint:');
@@ -90,7 +163,10 @@ describe('hyperdeploy CLI', () => {
   });
 
   it('exits 2 on an unknown chain, a missing key, an unknown id and a bad flag', async () => {
-    const unknown = await runCli(['deploy', 'contracts/Counter.sol', '--chain', 'metis-moon', '--db', db], env());
+    const unknown = await runCli(
+      ['deploy', 'contracts/Counter.sol', '--chain', 'metis-moon', '--db', db],
+      env(),
+    );
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('error UNKNOWN_CHAIN');
     const noKey = await runCli(['deploy', 'contracts/Counter.sol', ...base()]);
@@ -104,7 +180,18 @@ describe('hyperdeploy CLI', () => {
   });
 
   it('never prints the private key', async () => {
-    const result = await runCli(['deploy', 'contracts/Counter.sol', ...base(), '--confirmations', '1', '--log-level', 'debug'], env());
+    const result = await runCli(
+      [
+        'deploy',
+        'contracts/Counter.sol',
+        ...base(),
+        '--confirmations',
+        '1',
+        '--log-level',
+        'debug',
+      ],
+      env(),
+    );
     expect(result.code).toBe(0);
     expect(result.stdout + result.stderr).not.toContain(key.privateKey.slice(2));
   });

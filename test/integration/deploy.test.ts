@@ -1,9 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PresetName } from '../../src/chains/index.ts';
 import { createHyperdeploy, type Hyperdeploy } from '../../src/hyperdeploy.ts';
 import { createLogger } from '../../src/logging/logger.ts';
-import { chainsByName, fundedKey, reader, startChain, type TestChain, tempDbPath } from '../harness/chains.ts';
+import {
+  chainsByName,
+  fundedKey,
+  reader,
+  startChain,
+  type TestChain,
+  tempDbPath,
+} from '../harness/chains.ts';
 import { sample } from '../harness/contracts.ts';
 
 const TARGETS: PresetName[] = ['metis-andromeda', 'metis-sepolia', 'hyperion-testnet'];
@@ -17,11 +24,14 @@ describe('deploy to each target identity', () => {
   const logLines: Array<Record<string, unknown>> = [];
 
   beforeAll(async () => {
-    chains = await Promise.all(TARGETS.map((preset) => startChain(preset, { confirmations: 2, blockTimeSec: 0.2 })));
+    chains = await Promise.all(
+      TARGETS.map((preset) => startChain(preset, { confirmations: 2, blockTimeSec: 0.2 })),
+    );
     ({ privateKey, address: deployer } = await fundedKey(chains));
     const destination = new Writable({
       write(chunk, _encoding, done) {
-        for (const line of String(chunk).split('\n').filter(Boolean)) logLines.push(JSON.parse(line));
+        for (const line of String(chunk).split('\n').filter(Boolean))
+          logLines.push(JSON.parse(line));
         done();
       },
     });
@@ -50,7 +60,12 @@ describe('deploy to each target identity', () => {
       buildId: `build-${preset}`,
     });
 
-    expect(deployment).toMatchObject({ status: 'complete', chainId: chain.config.chainId, error: null, retryCount: 0 });
+    expect(deployment).toMatchObject({
+      status: 'complete',
+      chainId: chain.config.chainId,
+      error: null,
+      retryCount: 0,
+    });
     expect(deployment.confirmations).toBeGreaterThanOrEqual(2);
     const client = reader(chain);
     const address = deployment.contractAddress as `0x${string}`;
@@ -72,7 +87,14 @@ describe('deploy to each target identity', () => {
     expect(events.map((e) => e.seq)).toEqual(events.map((_, index) => index + 1));
     const types = events.map((e) => e.type);
     expect(types.indexOf('tx_signed')).toBeLessThan(types.indexOf('tx_broadcast'));
-    expect(types).toEqual(expect.arrayContaining(['gas_estimated', 'tx_mined', 'confirmations_reached', 'deployment_completed']));
+    expect(types).toEqual(
+      expect.arrayContaining([
+        'gas_estimated',
+        'tx_mined',
+        'confirmations_reached',
+        'deployment_completed',
+      ]),
+    );
   });
 
   it('writes a JSON log line with the fixed fields for every journal event, without the key', async () => {
@@ -81,7 +103,18 @@ describe('deploy to each target identity', () => {
     const lines = logLines.filter((line) => line.deploymentId === first?.id);
     expect(lines).toHaveLength(events.length);
     for (const line of lines) {
-      expect(Object.keys(line)).toEqual(expect.arrayContaining(['time', 'level', 'event', 'deploymentId', 'buildId', 'chainId', 'status', 'attempt']));
+      expect(Object.keys(line)).toEqual(
+        expect.arrayContaining([
+          'time',
+          'level',
+          'event',
+          'deploymentId',
+          'buildId',
+          'chainId',
+          'status',
+          'attempt',
+        ]),
+      );
     }
     const all = JSON.stringify(logLines);
     expect(all).not.toContain(privateKey.slice(2));

@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHyperdeploy, type Hyperdeploy } from '../../src/hyperdeploy.ts';
 import type { DeployParams } from '../../src/prepare.ts';
-import { chainsByName, fundedKey, reader, startChain, type TestChain, tempDbPath } from '../harness/chains.ts';
+import {
+  chainsByName,
+  fundedKey,
+  reader,
+  startChain,
+  type TestChain,
+  tempDbPath,
+} from '../harness/chains.ts';
 import { sample } from '../harness/contracts.ts';
 
 describe('failures are specific, and nothing is sent', () => {
@@ -20,7 +27,8 @@ describe('failures are specific, and nothing is sent', () => {
     apps.push(app);
     return { app, address };
   };
-  const nonceOf = (address: `0x${string}`) => reader(chain).getTransactionCount({ address, blockTag: 'pending' });
+  const nonceOf = (address: `0x${string}`) =>
+    reader(chain).getTransactionCount({ address, blockTag: 'pending' });
 
   beforeAll(async () => {
     chain = await startChain('metis-sepolia');
@@ -33,10 +41,20 @@ describe('failures are specific, and nothing is sent', () => {
   it('fails a reverting constructor with TX_REVERTED and the decoded custom error, without retries', async () => {
     const { app, address } = await appWith();
     const reverting = await sample('Reverting.sol');
-    const deployment = await app.deploy({ chain: 'metis-sepolia', bytecode: reverting.bytecode, abi: reverting.abi, contractName: 'Reverting', args: [7] });
+    const deployment = await app.deploy({
+      chain: 'metis-sepolia',
+      bytecode: reverting.bytecode,
+      abi: reverting.abi,
+      contractName: 'Reverting',
+      args: [7],
+    });
 
     expect(deployment.status).toBe('failed');
-    expect(deployment.error).toMatchObject({ code: 'TX_REVERTED', step: 'estimating_gas', retryable: false });
+    expect(deployment.error).toMatchObject({
+      code: 'TX_REVERTED',
+      step: 'estimating_gas',
+      retryable: false,
+    });
     expect(deployment.error?.message).toBe(
       `Reverting constructor reverted with custom error NotAllowed("${address}", 7) (in simulation; nothing was sent).`,
     );
@@ -50,21 +68,35 @@ describe('failures are specific, and nothing is sent', () => {
   it('deploys the same contract when the constructor accepts its argument', async () => {
     const { app } = await appWith();
     const reverting = await sample('Reverting.sol');
-    const deployment = await app.deploy({ chain: 'metis-sepolia', bytecode: reverting.bytecode, abi: reverting.abi, args: [42] });
+    const deployment = await app.deploy({
+      chain: 'metis-sepolia',
+      bytecode: reverting.bytecode,
+      abi: reverting.abi,
+      args: [42],
+    });
     expect(deployment.status).toBe('complete');
   });
 
   it('fails INSUFFICIENT_FUNDS with the balance and the amount needed, before signing', async () => {
     const { app, address } = await appWith({ eth: '0' });
     const counter = await sample('Counter.sol');
-    const deployment = await app.deploy({ chain: 'metis-sepolia', bytecode: counter.bytecode, abi: counter.abi, contractName: 'Counter' });
+    const deployment = await app.deploy({
+      chain: 'metis-sepolia',
+      bytecode: counter.bytecode,
+      abi: counter.abi,
+      contractName: 'Counter',
+    });
 
     expect(deployment.status).toBe('failed');
     expect(deployment.error?.code).toBe('INSUFFICIENT_FUNDS');
     expect(deployment.error?.message).toMatch(
-      new RegExp(`^${address} has 0 tMETIS on chain 59902; this deployment needs about 0\\.\\d+ tMETIS \\(gas [\\d,]+ × [\\d.]+ gwei\\)\\.$`),
+      new RegExp(
+        `^${address} has 0 tMETIS on chain 59902; this deployment needs about 0\\.\\d+ tMETIS \\(gas [\\d,]+ × [\\d.]+ gwei\\)\\.$`,
+      ),
     );
-    expect(deployment.error?.hint).toMatch(new RegExp(`^Send at least 0\\.\\d+ tMETIS to ${address} on Metis Sepolia`));
+    expect(deployment.error?.hint).toMatch(
+      new RegExp(`^Send at least 0\\.\\d+ tMETIS to ${address} on Metis Sepolia`),
+    );
     expect(deployment.retryCount).toBe(0);
     expect(await nonceOf(address)).toBe(0);
   });
@@ -75,10 +107,16 @@ describe('failures are specific, and nothing is sent', () => {
       const secretRpc = `${other.anvil.rpcUrl}/?apikey=SECRETKEY0123456789abcdef`;
       const { app, address } = await appWith({ rpc: [secretRpc] });
       const counter = await sample('Counter.sol');
-      const deployment = await app.deploy({ chain: 'metis-sepolia', bytecode: counter.bytecode, abi: counter.abi });
+      const deployment = await app.deploy({
+        chain: 'metis-sepolia',
+        bytecode: counter.bytecode,
+        abi: counter.abi,
+      });
       expect(deployment.status).toBe('failed');
       expect(deployment.error?.code).toBe('CHAIN_ID_MISMATCH');
-      expect(deployment.error?.message).toMatch(/serves chain 1088, but metis-sepolia is chain 59902/);
+      expect(deployment.error?.message).toMatch(
+        /serves chain 1088, but metis-sepolia is chain 59902/,
+      );
       const journal = JSON.stringify(await app.events(deployment.id));
       expect(journal).not.toContain('SECRETKEY0123456789abcdef');
       expect(await reader(other).getTransactionCount({ address })).toBe(0);
@@ -98,8 +136,18 @@ describe('failures are specific, and nothing is sent', () => {
   ] as const)('rejects %s before anything is stored', async (_case, override, code) => {
     const { app, address } = await appWith();
     const token = await sample('Token.sol');
-    const params = { chain: 'metis-sepolia', bytecode: token.bytecode as string, abi: token.abi as unknown, contractName: 'Token', args: ['N', 'S', '1'] as unknown[], ...override };
-    await expect(app.deploy(params as DeployParams)).rejects.toMatchObject({ code, hint: expect.any(String) });
+    const params = {
+      chain: 'metis-sepolia',
+      bytecode: token.bytecode as string,
+      abi: token.abi as unknown,
+      contractName: 'Token',
+      args: ['N', 'S', '1'] as unknown[],
+      ...override,
+    };
+    await expect(app.deploy(params as DeployParams)).rejects.toMatchObject({
+      code,
+      hint: expect.any(String),
+    });
     expect((await app.list({})).items).toHaveLength(0);
     expect(await nonceOf(address)).toBe(0);
   });
@@ -107,8 +155,24 @@ describe('failures are specific, and nothing is sent', () => {
   it('names the parameter of a bad constructor argument', async () => {
     const { app } = await appWith();
     const token = await sample('Token.sol');
-    await expect(app.deploy({ chain: 'metis-sepolia', bytecode: token.bytecode, abi: token.abi, contractName: 'Token', args: ['N', 'S', 'lots'] })).rejects.toThrow(/initialSupply/);
-    await expect(app.deploy({ chain: 'metis-sepolia', bytecode: token.bytecode, abi: token.abi, contractName: 'Token', args: ['N'] })).rejects.toThrow(
+    await expect(
+      app.deploy({
+        chain: 'metis-sepolia',
+        bytecode: token.bytecode,
+        abi: token.abi,
+        contractName: 'Token',
+        args: ['N', 'S', 'lots'],
+      }),
+    ).rejects.toThrow(/initialSupply/);
+    await expect(
+      app.deploy({
+        chain: 'metis-sepolia',
+        bytecode: token.bytecode,
+        abi: token.abi,
+        contractName: 'Token',
+        args: ['N'],
+      }),
+    ).rejects.toThrow(
       'Token constructor takes 3 arguments (string name_, string symbol_, uint256 initialSupply); got 1.',
     );
   });

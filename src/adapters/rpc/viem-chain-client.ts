@@ -6,8 +6,8 @@ import {
   fallback,
   http,
   type PublicClient,
-  type Transport,
   RawContractError,
+  type Transport,
 } from 'viem';
 import type { Address, Fees, Hex } from '../../core/types.ts';
 import type { ChainClient, OnchainReceipt, SimulationResult } from '../../ports/chain-client.ts';
@@ -92,8 +92,7 @@ export class ViemChainClient implements ChainClient {
   getTransactionCount = (address: Address, blockTag: 'latest' | 'pending') =>
     this.client.getTransactionCount({ address, blockTag });
 
-  sendRawTransaction = (raw: Hex) =>
-    this.client.sendRawTransaction({ serializedTransaction: raw });
+  sendRawTransaction = (raw: Hex) => this.client.sendRawTransaction({ serializedTransaction: raw });
 
   async getReceipt(hash: Hex): Promise<OnchainReceipt | null> {
     const receipt = await this.client.getTransactionReceipt({ hash }).catch((error: unknown) => {

@@ -1,14 +1,19 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
 import { parseEther } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { PRESETS } from '../../chains/index.ts';
 import type { ChainConfig } from '../../chains/types.ts';
-import { type AnvilHardfork, type AnvilInstance, fundAccount, startAnvil } from '../../devchain/index.ts';
+import {
+  type AnvilHardfork,
+  type AnvilInstance,
+  fundAccount,
+  startAnvil,
+} from '../../devchain/index.ts';
 import { createHyperdeploy } from '../../hyperdeploy.ts';
 import { compileSolidity } from '../../inputs/index.ts';
 import { createLogger } from '../../logging/logger.ts';
-import { pino } from 'pino';
 import { EXIT } from '../exit.ts';
 import { elapsed, table } from '../format.ts';
 
@@ -41,7 +46,13 @@ export async function demoCommand(flags: DemoFlags): Promise<number> {
 
   say('starting local chains (anvil) for metis-andromeda, metis-sepolia, hyperion-testnet');
   const anvils = await Promise.all(
-    TARGETS.map((target) => startAnvil({ chainId: PRESETS[target.preset].chainId, hardfork: target.hardfork, blockTimeSec: 0.5 })),
+    TARGETS.map((target) =>
+      startAnvil({
+        chainId: PRESETS[target.preset].chainId,
+        hardfork: target.hardfork,
+        blockTimeSec: 0.5,
+      }),
+    ),
   );
   const privateKey = generatePrivateKey();
   const deployer = privateKeyToAccount(privateKey).address;
@@ -59,12 +70,20 @@ export async function demoCommand(flags: DemoFlags): Promise<number> {
     db: dbPath,
     chains,
     privateKey,
-    logger: createLogger({ level: flags.logLevel ?? 'silent', destination: pino.destination({ fd: 2, sync: true }) }),
+    logger: createLogger({
+      level: flags.logLevel ?? 'silent',
+      destination: pino.destination({ fd: 2, sync: true }),
+    }),
   });
   app.subscribe((entry, d) => {
-    if (entry.type === 'tx_signed') say(`${d.chain.padEnd(16)} ${d.contractName.padEnd(8)} signed ${entry.tx.hash} nonce ${entry.tx.nonce}`);
+    if (entry.type === 'tx_signed')
+      say(
+        `${d.chain.padEnd(16)} ${d.contractName.padEnd(8)} signed ${entry.tx.hash} nonce ${entry.tx.nonce}`,
+      );
     if (entry.type === 'deployment_completed' || entry.type === 'deployment_failed') {
-      say(`${d.chain.padEnd(16)} ${d.contractName.padEnd(8)} ${d.status}${d.error ? ` ${d.error.code}: ${d.error.message}` : ''}`);
+      say(
+        `${d.chain.padEnd(16)} ${d.contractName.padEnd(8)} ${d.status}${d.error ? ` ${d.error.code}: ${d.error.message}` : ''}`,
+      );
     }
   });
 
@@ -72,15 +91,38 @@ export async function demoCommand(flags: DemoFlags): Promise<number> {
     const deployments = await Promise.all(
       TARGETS.flatMap((target) =>
         SAMPLES.map(async (sample) => {
-          const artifact = await compileSolidity({ file: resolve(CONTRACTS_DIR, sample.file), evmVersion: chains[target.preset]?.evmVersion ?? 'shanghai' });
-          return app.deploy({ chain: target.preset, bytecode: artifact.bytecode, abi: artifact.abi, contractName: artifact.contractName, args: sample.args, buildId: 'demo' });
+          const artifact = await compileSolidity({
+            file: resolve(CONTRACTS_DIR, sample.file),
+            evmVersion: chains[target.preset]?.evmVersion ?? 'shanghai',
+          });
+          return app.deploy({
+            chain: target.preset,
+            bytecode: artifact.bytecode,
+            abi: artifact.abi,
+            contractName: artifact.contractName,
+            args: sample.args,
+            buildId: 'demo',
+          });
         }),
       ),
     );
-    const rows = deployments.map((d) => [d.chain, String(d.chainId), d.contractName, d.status, d.contractAddress ?? '-', d.blockNumber ?? '-', `${d.confirmations}/${d.requiredConfirmations}`, d.id]);
-    process.stdout.write(`\n${table(['chain', 'chainId', 'contract', 'status', 'address', 'block', 'conf', 'id'], rows)}\n\n`);
+    const rows = deployments.map((d) => [
+      d.chain,
+      String(d.chainId),
+      d.contractName,
+      d.status,
+      d.contractAddress ?? '-',
+      d.blockNumber ?? '-',
+      `${d.confirmations}/${d.requiredConfirmations}`,
+      d.id,
+    ]);
+    process.stdout.write(
+      `\n${table(['chain', 'chainId', 'contract', 'status', 'address', 'block', 'conf', 'id'], rows)}\n\n`,
+    );
     process.stdout.write(`store: ${dbPath}\n`);
-    process.stdout.write(`try:   npx hyperdeploy list --db ${dbPath}\n       npx hyperdeploy logs ${deployments[0]?.id} --db ${dbPath}\n`);
+    process.stdout.write(
+      `try:   npx hyperdeploy list --db ${dbPath}\n       npx hyperdeploy logs ${deployments[0]?.id} --db ${dbPath}\n`,
+    );
     const ok = deployments.every((d) => d.status === 'complete');
     if (!flags.once) {
       process.stdout.write('\nlocal chains keep running: press Ctrl-C to stop\n');

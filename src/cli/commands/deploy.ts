@@ -21,8 +21,15 @@ export interface DeployFlags extends GlobalFlags {
   json?: boolean;
 }
 
-export async function deployCommand(input: string | undefined, flags: DeployFlags): Promise<number> {
-  const { app, config } = openApp(flags, { chain: flags.chain, rpc: flags.rpc, ...(flags.confirmations ? { confirmations: flags.confirmations } : {}) });
+export async function deployCommand(
+  input: string | undefined,
+  flags: DeployFlags,
+): Promise<number> {
+  const { app, config } = openApp(flags, {
+    chain: flags.chain,
+    rpc: flags.rpc,
+    ...(flags.confirmations ? { confirmations: flags.confirmations } : {}),
+  });
   try {
     const chain = resolveChain(config, flags.chain);
     const artifact = await resolveContractInput({
@@ -65,14 +72,19 @@ function readAbiFile(path: string): unknown {
   try {
     text = readFileSync(path, 'utf8');
   } catch {
-    throw new HyperdeployError('INVALID_ABI', `Cannot read the ABI file ${path}.`, { step: 'input', hint: 'Pass --abi with the path of a JSON file holding the ABI array.' });
+    throw new HyperdeployError('INVALID_ABI', `Cannot read the ABI file ${path}.`, {
+      step: 'input',
+      hint: 'Pass --abi with the path of a JSON file holding the ABI array.',
+    });
   }
   try {
     const json = JSON.parse(text) as unknown;
     // Accept a bare ABI array or an artifact that holds one.
     return Array.isArray(json) ? json : (json as { abi?: unknown }).abi;
   } catch (error) {
-    throw new HyperdeployError('INVALID_ABI', `${path} is not JSON: ${(error as Error).message}`, { step: 'input' });
+    throw new HyperdeployError('INVALID_ABI', `${path} is not JSON: ${(error as Error).message}`, {
+      step: 'input',
+    });
   }
 }
 
@@ -81,7 +93,14 @@ function parseLibraries(values: string[]): Record<string, string> {
   for (const value of values) {
     const [name, address] = value.split('=');
     if (!name || !address) {
-      throw new HyperdeployError('UNLINKED_LIBRARY', `--libraries ${value}: expected Name=0xAddress.`, { step: 'input', hint: 'Pass e.g. --libraries MathLib=0x5FbDB2315678afecb367f032d93F642f64180aa3' });
+      throw new HyperdeployError(
+        'UNLINKED_LIBRARY',
+        `--libraries ${value}: expected Name=0xAddress.`,
+        {
+          step: 'input',
+          hint: 'Pass e.g. --libraries MathLib=0x5FbDB2315678afecb367f032d93F642f64180aa3',
+        },
+      );
     }
     libraries[name] = address;
   }

@@ -9,14 +9,20 @@ interface JsonFlag extends GlobalFlags {
 }
 
 const notFound = (id: string) =>
-  new HyperdeployError('DEPLOYMENT_NOT_FOUND', `No deployment ${id} in the store.`, { step: 'input' });
+  new HyperdeployError('DEPLOYMENT_NOT_FOUND', `No deployment ${id} in the store.`, {
+    step: 'input',
+  });
 
 export async function statusCommand(id: string, flags: JsonFlag): Promise<number> {
   const { app } = openApp(flags);
   try {
     const deployment = await app.get(id);
     if (!deployment) throw notFound(id);
-    process.stdout.write(flags.json ? `${JSON.stringify(deployment, null, 2)}\n` : `${describeDeployment(deployment)}\n`);
+    process.stdout.write(
+      flags.json
+        ? `${JSON.stringify(deployment, null, 2)}\n`
+        : `${describeDeployment(deployment)}\n`,
+    );
     return EXIT.ok;
   } finally {
     await app.close();
@@ -32,7 +38,10 @@ export interface ListFlags extends JsonFlag {
 
 export async function listCommand(flags: ListFlags): Promise<number> {
   if (flags.status && !STATUSES.includes(flags.status as Status)) {
-    throw new HyperdeployError('CONFIG_INVALID', `--status ${flags.status} is not a status.`, { step: 'input', hint: `Use one of: ${STATUSES.join(', ')}.` });
+    throw new HyperdeployError('CONFIG_INVALID', `--status ${flags.status} is not a status.`, {
+      step: 'input',
+      hint: `Use one of: ${STATUSES.join(', ')}.`,
+    });
   }
   const { app } = openApp(flags);
   try {
@@ -46,8 +55,18 @@ export async function listCommand(flags: ListFlags): Promise<number> {
       process.stdout.write(`${JSON.stringify(page.items, null, 2)}\n`);
       return EXIT.ok;
     }
-    const rows = page.items.map((d) => [d.id, d.status, d.chain, d.contractName, d.contractAddress ?? '-', d.error?.code ?? '', d.createdAt]);
-    process.stdout.write(`${table(['id', 'status', 'chain', 'contract', 'address', 'error', 'created'], rows)}\n`);
+    const rows = page.items.map((d) => [
+      d.id,
+      d.status,
+      d.chain,
+      d.contractName,
+      d.contractAddress ?? '-',
+      d.error?.code ?? '',
+      d.createdAt,
+    ]);
+    process.stdout.write(
+      `${table(['id', 'status', 'chain', 'contract', 'address', 'error', 'created'], rows)}\n`,
+    );
     return EXIT.ok;
   } finally {
     await app.close();

@@ -11,7 +11,10 @@ export interface ResumeFlags extends GlobalFlags {
 
 /** Continues every unfinished deployment from its journal. RPC overrides are given again here. */
 export async function resumeCommand(flags: ResumeFlags): Promise<number> {
-  const { app } = openApp(flags, { ...(flags.chain ? { chain: flags.chain } : {}), rpc: flags.rpc });
+  const { app } = openApp(flags, {
+    ...(flags.chain ? { chain: flags.chain } : {}),
+    rpc: flags.rpc,
+  });
   try {
     const start = Date.now();
     const out = flags.json ? process.stderr : process.stdout;
@@ -26,7 +29,13 @@ export async function resumeCommand(flags: ResumeFlags): Promise<number> {
     } else if (finished.length === 0) {
       process.stdout.write('nothing to resume: every deployment is finished\n');
     } else {
-      const rows = finished.map((d) => [d.id, d.status, d.chain, d.contractAddress ?? '-', d.error?.code ?? '']);
+      const rows = finished.map((d) => [
+        d.id,
+        d.status,
+        d.chain,
+        d.contractAddress ?? '-',
+        d.error?.code ?? '',
+      ]);
       process.stdout.write(`\n${table(['id', 'status', 'chain', 'address', 'error'], rows)}\n`);
     }
     return finished.every((d) => d.status === 'complete') ? EXIT.ok : EXIT.failed;

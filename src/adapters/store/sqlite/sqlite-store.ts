@@ -85,21 +85,25 @@ export class SqliteStore implements Store {
     nonceClaim?: NonceClaim,
   ): Promise<JournalEntry[]> {
     const s = this.statements;
-    return this.db.transaction(() => {
-      const current = s.lastSeq.get(id)?.last_seq ?? 0;
-      if (current !== expectedSeq) {
-        throw new JournalConflictError(`deployment ${id} is at seq ${current}, not ${expectedSeq}`);
-      }
-      if (nonceClaim) this.claimNonce(nonceClaim);
-      const row = toDbDeployment(projection);
-      if (expectedSeq === 0) s.insertDeployment.run(row);
-      else s.updateDeployment.run(row);
-      return events.map((event, index) => {
-        const seq = expectedSeq + index + 1;
-        s.insertEvent.run(toDbEvent(id, seq, event));
-        return { ...event, seq };
-      });
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        const current = s.lastSeq.get(id)?.last_seq ?? 0;
+        if (current !== expectedSeq) {
+          throw new JournalConflictError(
+            `deployment ${id} is at seq ${current}, not ${expectedSeq}`,
+          );
+        }
+        if (nonceClaim) this.claimNonce(nonceClaim);
+        const row = toDbDeployment(projection);
+        if (expectedSeq === 0) s.insertDeployment.run(row);
+        else s.updateDeployment.run(row);
+        return events.map((event, index) => {
+          const seq = expectedSeq + index + 1;
+          s.insertEvent.run(toDbEvent(id, seq, event));
+          return { ...event, seq };
+        });
+      })
+      .immediate();
   }
 
   private claimNonce({ chainId, address, nonce }: NonceClaim) {

@@ -1,0 +1,3 @@
+import { renderErrorDocs } from '../src/core/error-docs.ts';
+
+process.stdout.write(renderErrorDocs());
