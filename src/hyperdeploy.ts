@@ -48,6 +48,8 @@ export interface Hyperdeploy {
   events(id: string, afterSeq?: number): Promise<JournalEntry[]>;
   /** Continues every unfinished deployment from its journal. */
   resume(filter?: { chain?: string }): Promise<Deployment[]>;
+  /** Cancels a deployment before any transaction is signed (CANCEL_NOT_ALLOWED after). */
+  cancel(id: string, reason?: string): Promise<Deployment>;
   /** Every journal entry as it is appended, with the deployment after it. */
   subscribe(subscriber: JournalSubscriber): () => void;
   readonly signerAddress: string | null;
@@ -100,10 +102,13 @@ export function createHyperdeploy(options: HyperdeployOptions): Hyperdeploy {
     });
     return toDeployment(await engine.create(spec));
   };
-  const run = async (id: string) => {
+  const mustExist = async (id: string) => {
     if (!(await store.get(id))) {
       throw new HyperdeployError('DEPLOYMENT_NOT_FOUND', `No deployment ${id} in the store.`);
     }
+  };
+  const run = async (id: string) => {
+    await mustExist(id);
     return toDeployment(await engine.run(id));
   };
 
@@ -125,6 +130,10 @@ export function createHyperdeploy(options: HyperdeployOptions): Hyperdeploy {
       );
       const finished = await Promise.all(unfinished.map((state) => engine.run(state.id)));
       return finished.map(toDeployment);
+    },
+    async cancel(id, reason = 'cancelled by request') {
+      await mustExist(id);
+      return toDeployment(await engine.cancel(id, reason));
     },
     subscribe: (subscriber) =>
       engine.subscribe((entry, state) => subscriber(entry, toDeployment(state))),

@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { cancelCommand } from './commands/cancel.ts';
 import { demoCommand } from './commands/demo.ts';
 import { deployCommand } from './commands/deploy.ts';
 import { listCommand, logsCommand, statusCommand } from './commands/inspect.ts';
@@ -85,6 +86,11 @@ withGlobals(program.command('logs').argument('<id>'))
   .description('show the journal of a deployment')
   .option('--json')
   .action(run(logsCommand as never));
+
+withGlobals(program.command('cancel').argument('<id>'))
+  .description('cancel a deployment that has not signed a transaction yet')
+  .option('--json')
+  .action(run(cancelCommand as never));
 
 withGlobals(program.command('resume'))
   .description('continue every unfinished deployment from its journal')

@@ -14,6 +14,7 @@ import type { DeploymentEvent, JournalEntry } from '../core/events.ts';
 import { reduce } from '../core/reduce.ts';
 import { planAfterFailure, type RetryPolicy } from '../core/retry.ts';
 import type { DeploymentState } from '../core/state.ts';
+import { isTerminal } from '../core/status.ts';
 import type { DeploymentSpec } from '../core/types.ts';
 import { type Logger, logJournalEntry } from '../logging/logger.ts';
 import type { Redactor } from '../logging/redact.ts';
@@ -73,6 +74,30 @@ export class Engine {
     const run = this.loop(id).finally(() => this.running.delete(id));
     this.running.set(id, run);
     return run;
+  }
+
+  /**
+   * Cancels a deployment that has not signed a transaction yet. A loop running it in this or
+   * another process stops at its next append (the journal moved on).
+   */
+  async cancel(id: string, reason: string): Promise<DeploymentState> {
+    const state = await this.load(id);
+    if (state.txs.length > 0) {
+      throw new HyperdeployError(
+        'CANCEL_NOT_ALLOWED',
+        `${id} signed transaction ${state.txs[0]?.hash}; it may still be mined.`,
+        {
+          details: { status: state.status },
+        },
+      );
+    }
+    if (isTerminal(state.status)) {
+      throw new HyperdeployError('CANCEL_NOT_ALLOWED', `${id} is already ${state.status}.`, {
+        hint: 'Only unfinished deployments can be cancelled.',
+        details: { status: state.status },
+      });
+    }
+    return this.append(state, [{ type: 'deployment_cancelled', at: this.now(), reason }]);
   }
 
   subscribe(listener: JournalListener): () => void {

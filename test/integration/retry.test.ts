@@ -90,3 +90,33 @@ describe('retries', () => {
     await app.close();
   });
 });
+
+describe('cancel', () => {
+  it('cancels a journaled deployment before signing, and refuses once it is finished', async () => {
+    const { privateKey } = await fundedKey([], '0');
+    const chain = { ...structuredClone(PRESETS['metis-sepolia']), rpc: ['http://127.0.0.1:1'] };
+    const app = createHyperdeploy({
+      db: tempDbPath(),
+      chains: { 'metis-sepolia': chain },
+      privateKey,
+    });
+    const counter = await sample('Counter.sol');
+    const created = await app.create({
+      chain: 'metis-sepolia',
+      bytecode: counter.bytecode,
+      abi: counter.abi,
+    });
+    expect(created.status).toBe('pending');
+    const cancelled = await app.cancel(created.id);
+    expect(cancelled.status).toBe('cancelled');
+    // A run of a cancelled deployment does nothing.
+    expect((await app.run(created.id)).status).toBe('cancelled');
+    await expect(app.cancel(created.id)).rejects.toMatchObject({ code: 'CANCEL_NOT_ALLOWED' });
+    await expect(app.cancel('dep_missing')).rejects.toMatchObject({ code: 'DEPLOYMENT_NOT_FOUND' });
+    expect((await app.events(created.id)).map((e) => e.type)).toEqual([
+      'deployment_created',
+      'deployment_cancelled',
+    ]);
+    await app.close();
+  });
+});
