@@ -52,11 +52,11 @@ export async function awaitReceipt(ctx: ActionContext): Promise<ActionResult> {
 async function mined(ctx: ActionContext, receipt: OnchainReceipt): Promise<ActionResult> {
   const { spec, deployData } = ctx.state;
   if (receipt.status === 'reverted') {
-    // Replay the creation just before the block to recover the revert reason.
+    // Replay the creation on the state after its block: what made it revert is in there.
     const replay = await ctx.client.simulateDeploy({
       from: spec.signer,
       data: deployData ?? spec.bytecode,
-      blockNumber: receipt.blockNumber > 0n ? receipt.blockNumber - 1n : 0n,
+      blockNumber: receipt.blockNumber,
     });
     throw revertedError(
       spec.contractName,

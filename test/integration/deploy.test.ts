@@ -131,3 +131,33 @@ describe('deploy to each target identity', () => {
     expect(page2.nextCursor).toBeNull();
   });
 });
+
+describe('EIP-1559 chains', () => {
+  it('sends a type-2 transaction on the local preset, with fees from the chain', async () => {
+    const chain = await startChain('local');
+    try {
+      const { privateKey } = await fundedKey([chain]);
+      const app = createHyperdeploy({ db: tempDbPath(), chains: chainsByName(chain), privateKey });
+      const counter = await sample('Counter.sol', 'cancun');
+      const deployment = await app.deploy({
+        chain: 31337,
+        bytecode: counter.bytecode,
+        abi: counter.abi,
+        contractName: 'Counter',
+      });
+      expect(deployment.status).toBe('complete');
+      const tx = await reader(chain).getTransaction({ hash: deployment.txHash as `0x${string}` });
+      expect(tx.type).toBe('eip1559');
+      const estimated = (await app.events(deployment.id)).find((e) => e.type === 'gas_estimated');
+      expect(estimated).toMatchObject({ fees: { type: 'eip1559' } });
+      expect(tx.maxFeePerGas?.toString()).toBe(
+        estimated?.type === 'gas_estimated' && estimated.fees.type === 'eip1559'
+          ? estimated.fees.maxFeePerGas
+          : 'missing',
+      );
+      await app.close();
+    } finally {
+      await chain.anvil.stop();
+    }
+  });
+});
