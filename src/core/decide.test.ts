@@ -1,58 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { decide } from './decide.ts';
+import { address, hash, receipt, signedTx, stateIn } from './fixtures.ts';
 import type { DeploymentState } from './state.ts';
 
-const hash = `0x${'a'.repeat(64)}` as const;
-const address = `0x${'b'.repeat(40)}` as const;
 const now = new Date('2026-01-01T00:00:10.000Z');
-
-const base: DeploymentState = {
-  id: 'dep_1',
-  spec: {
-    buildId: 'b',
-    chainId: 1,
-    chainName: 'local',
-    contractName: 'C',
-    bytecode: '0x00',
-    abi: [],
-    constructorArgs: [],
-    signer: address,
-    confirmations: 1,
-    gasBuffer: 1.2,
-    verify: true,
-  },
-  status: 'pending',
-  retryCount: 0,
-  nextAttemptAt: null,
-  deployData: null,
-  gasLimit: null,
-  fees: null,
-  txs: [],
-  receipt: null,
-  confirmations: 0,
-  contractAddress: null,
-  error: null,
-  verification: { status: 'pending' },
-  createdAt: '2026-01-01T00:00:00.000Z',
-  updatedAt: '2026-01-01T00:00:00.000Z',
-  seq: 1,
-};
-const tx = {
-  nonce: 0,
-  hash,
-  raw: '0x01' as const,
-  gasLimit: '1',
-  fees: { type: 'legacy' as const, gasPrice: '1' },
-  predictedAddress: address,
-};
-const receipt = {
-  hash,
-  blockNumber: '1',
-  blockHash: hash,
-  contractAddress: address,
-  gasUsed: '1',
-  effectiveGasPrice: '1',
-};
+const base = stateIn('pending');
+const tx = signedTx;
 
 describe('decide', () => {
   it.each([
