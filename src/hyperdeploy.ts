@@ -80,6 +80,7 @@ export function createHyperdeploy(options: HyperdeployOptions): Hyperdeploy {
         rpcUrls: chain.rpc,
         pollIntervalMs: chain.pollIntervalMs,
         txType: chain.txType,
+        ...(chain.rpcTimeoutMs ? { timeoutMs: chain.rpcTimeoutMs } : {}),
       }),
     ...(signer ? { signer } : {}),
     clock,

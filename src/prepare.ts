@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ChainConfig } from './chains/types.ts';
 import { resolveChain } from './config/resolve-chain.ts';
 import { HyperdeployError } from './core/errors.ts';
-import type { Address, DeploymentSpec } from './core/types.ts';
+import { type Address, DEFAULT_FEE_POLICY, type DeploymentSpec } from './core/types.ts';
 import { validateAbi, validateBytecode } from './inputs/bytecode.ts';
 import { encodeConstructorArgs } from './inputs/constructor-args.ts';
 
@@ -67,5 +67,10 @@ export function prepareSpec(
     confirmations,
     gasBuffer: context.gasBuffer,
     verify: params.verify ?? true,
+    feePolicy: {
+      bumpAfterMs: chain.bumpAfterMs ?? DEFAULT_FEE_POLICY.bumpAfterMs,
+      maxBumps: chain.maxFeeBumps ?? DEFAULT_FEE_POLICY.maxBumps,
+      maxFeePerGas: chain.maxFeePerGas ?? DEFAULT_FEE_POLICY.maxFeePerGas,
+    },
   };
 }

@@ -12,8 +12,8 @@ export interface ActionContext {
   chain: ChainConfig;
   client: ChainClient;
   signer: Signer;
-  /** Read-only use: the nonce ledger. */
-  store: Pick<Store, 'nextNonce'>;
+  /** Read-only use: nonces claimed by unfinished deployments. */
+  store: Pick<Store, 'claimedNonces'>;
   clock: Clock;
   signal: AbortSignal;
 }

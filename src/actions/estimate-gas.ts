@@ -1,7 +1,7 @@
 import { formatUnits } from 'viem';
 import { classify } from '../core/classify.ts';
 import { HyperdeployError } from '../core/errors.ts';
-import type { Fees } from '../core/types.ts';
+import { maxPricePerGas } from '../core/fee-bump.ts';
 import { type ActionContext, type ActionResult, at } from './context.ts';
 import { describeRevert } from './decode-revert.ts';
 
@@ -50,9 +50,6 @@ export async function estimateGas(ctx: ActionContext): Promise<ActionResult> {
     ],
   };
 }
-
-export const maxPricePerGas = (fees: Fees): bigint =>
-  BigInt(fees.type === 'legacy' ? fees.gasPrice : fees.maxFeePerGas);
 
 /** gas × buffer, rounded up, in integer arithmetic (buffer kept to 1/1000). */
 const ceilMul = (gas: bigint, buffer: number): bigint => {

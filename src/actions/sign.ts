@@ -1,21 +1,22 @@
 import { getContractAddress, keccak256 } from 'viem';
+import { pickNonce } from '../core/nonce.ts';
 import { type ActionContext, type ActionResult, at } from './context.ts';
 
 /**
- * Picks the nonce (the ledger's next, or the chain's pending count if higher), signs the
+ * Picks the nonce (the chain's pending count, past nonces our deployments hold), signs the
  * deployment locally and returns `tx_signed`. The engine journals it together with the nonce
  * claim before anything is broadcast.
- * SIDE EFFECTS: RPC read (eth_getTransactionCount), store read (nonce ledger).
+ * SIDE EFFECTS: RPC read (eth_getTransactionCount), store read (claimed nonces).
  */
 export async function signTransaction(ctx: ActionContext): Promise<ActionResult> {
   const { state, client, signer, store, chain } = ctx;
   if (!state.deployData || !state.gasLimit || !state.fees)
     throw new Error('sign before gas_estimated');
-  const [ledgerNext, chainPending] = await Promise.all([
-    store.nextNonce(chain.chainId, signer.address),
+  const [claimed, chainPending] = await Promise.all([
+    store.claimedNonces(chain.chainId, signer.address),
     client.getTransactionCount(signer.address, 'pending'),
   ]);
-  const nonce = Math.max(ledgerNext, chainPending);
+  const nonce = pickNonce(chainPending, claimed);
   const raw = await signer.signDeployTransaction({
     chainId: chain.chainId,
     nonce,

@@ -31,4 +31,12 @@ export interface ChainConfig {
   confirmations: number;
   /** How often to poll for receipts and blocks, in milliseconds. */
   pollIntervalMs: number;
+  /** Per-request RPC timeout in milliseconds (default 15 s). */
+  rpcTimeoutMs?: number;
+  /** Replace a transaction not mined this long after it was sent (default 60 s). */
+  bumpAfterMs?: number;
+  /** At most this many fee-bump replacements per deployment (default 5). */
+  maxFeeBumps?: number;
+  /** Never offer more than this many wei per gas (decimal string); unset: no cap. */
+  maxFeePerGas?: string;
 }

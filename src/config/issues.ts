@@ -14,7 +14,7 @@ export function formatPath(path: readonly PropertyKey[]): string {
 const ALLOWED_KEYS: Record<string, string> = {
   root: '$schema, chains, gasBuffer, retry, db',
   chain:
-    'chainId, rpc, confirmations, txType, evmVersion, currency, displayName, pollIntervalMs, explorer',
+    'chainId, rpc, confirmations, txType, evmVersion, currency, displayName, pollIntervalMs, rpcTimeoutMs, bumpAfterMs, maxFeeBumps, maxFeePerGasGwei, explorer',
   explorer: 'type, api, url, apiKey',
   retry: 'maxRetries, delaysMs',
   currency: 'symbol, decimals',
@@ -36,6 +36,12 @@ const FIELD_HINTS: Record<string, string> = {
   decimals: CURRENCY_HINT,
   displayName: 'Use a non-empty name, e.g. "displayName": "My L2".',
   pollIntervalMs: 'Use milliseconds between 10 and 600000, e.g. "pollIntervalMs": 1000.',
+  rpcTimeoutMs:
+    'Use milliseconds between 100 and 600000 per RPC request, e.g. "rpcTimeoutMs": 15000.',
+  bumpAfterMs:
+    'Use milliseconds (at least 100) before a pending transaction is replaced, e.g. 60000.',
+  maxFeeBumps: 'Use a whole number of replacements from 0 to 50, e.g. "maxFeeBumps": 5.',
+  maxFeePerGasGwei: 'Use a price cap in gwei, e.g. "maxFeePerGasGwei": 100.',
   explorer:
     'Use e.g. "explorer": { "type": "etherscan", "api": "https://explorer.example.org/api" }.',
   type: 'Use "etherscan" (Blockscout, Routescan and Etherscan speak it) or "blockscout-v2".',

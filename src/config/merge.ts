@@ -1,3 +1,4 @@
+import { parseUnits } from 'viem';
 import { envSuffix, isPresetName, PRESETS } from '../chains/index.ts';
 import type { ChainConfig, ExplorerConfig } from '../chains/types.ts';
 import { configError } from './issues.ts';
@@ -83,6 +84,7 @@ export function mergeFileChains(entries: Record<string, ChainEntry>): {
       confirmations: entry.confirmations ?? base?.confirmations ?? CUSTOM_DEFAULTS.confirmations,
       pollIntervalMs:
         entry.pollIntervalMs ?? base?.pollIntervalMs ?? CUSTOM_DEFAULTS.pollIntervalMs,
+      ...optionalFeeFields(entry, base),
     };
     if (entry.explorer?.apiKey) explorerKeys[name] = entry.explorer.apiKey;
   }
@@ -99,4 +101,21 @@ export function assertRpcPresent(chains: Record<string, ChainConfig>): void {
       `Add "rpc": ["https://…"] to chains.${chain.name} or set HYPERDEPLOY_RPC_${envSuffix(chain.name)}.`,
     );
   }
+}
+
+/** RPC timeout and fee-bump settings: the entry's, else the preset's; gwei in the file, wei in ChainConfig. */
+function optionalFeeFields(entry: ChainEntry, base: ChainConfig | undefined): Partial<ChainConfig> {
+  const rpcTimeoutMs = entry.rpcTimeoutMs ?? base?.rpcTimeoutMs;
+  const bumpAfterMs = entry.bumpAfterMs ?? base?.bumpAfterMs;
+  const maxFeeBumps = entry.maxFeeBumps ?? base?.maxFeeBumps;
+  const maxFeePerGas =
+    entry.maxFeePerGasGwei !== undefined
+      ? parseUnits(String(entry.maxFeePerGasGwei), 9).toString()
+      : base?.maxFeePerGas;
+  return {
+    ...(rpcTimeoutMs === undefined ? {} : { rpcTimeoutMs }),
+    ...(bumpAfterMs === undefined ? {} : { bumpAfterMs }),
+    ...(maxFeeBumps === undefined ? {} : { maxFeeBumps }),
+    ...(maxFeePerGas === undefined ? {} : { maxFeePerGas }),
+  };
 }

@@ -52,6 +52,10 @@ export const chainEntrySchema = z.strictObject({
   currency: currencySchema.optional(),
   displayName: z.string().min(1).optional(),
   pollIntervalMs: z.number().int().min(10).max(600_000).optional(),
+  rpcTimeoutMs: z.number().int().min(100).max(600_000).optional(),
+  bumpAfterMs: z.number().int().min(100).max(86_400_000).optional(),
+  maxFeeBumps: z.number().int().min(0).max(50).optional(),
+  maxFeePerGasGwei: z.number().positive().max(1_000_000).optional(),
   explorer: explorerSchema.optional(),
 });
 

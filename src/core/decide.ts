@@ -1,6 +1,6 @@
 import type { DeploymentEvent } from './events.ts';
-import type { DeploymentState } from './state.ts';
-import type { Hex } from './types.ts';
+import { bumpDueAt, type DeploymentState } from './state.ts';
+import { DEFAULT_FEE_POLICY, type Hex } from './types.ts';
 
 /** An event the engine appends without any side effect (it only needs a timestamp). */
 export type JournalOnlyEvent = DistributiveOmit<DeploymentEvent, 'at'>;
@@ -11,6 +11,8 @@ export type NextAction =
   | { type: 'check_bytecode' }
   | { type: 'estimate_gas' }
   | { type: 'sign' }
+  /** Sign the same nonce again: with the fees a node asked for, or bumped when stuck. */
+  | { type: 'replace'; reason: 'rejected' | 'stuck' }
   | { type: 'broadcast'; hash: Hex }
   | { type: 'await_receipt' }
   | { type: 'await_confirmations' }
@@ -32,9 +34,14 @@ export function decide(state: DeploymentState, now: Date): NextAction {
     case 'submitting':
     case 'submitted': {
       // Write-ahead: a signed transaction is journaled first, then broadcast.
-      const unsent = state.txs.find((tx) => !tx.broadcast);
+      const unsent = state.txs.find((tx) => !tx.broadcast && !tx.rejected);
       if (unsent) return { type: 'broadcast', hash: unsent.hash };
-      return state.txs.length === 0 ? { type: 'sign' } : { type: 'await_receipt' };
+      const latest = state.txs.at(-1);
+      if (!latest) return { type: 'sign' };
+      if (latest.rejected) return { type: 'replace', reason: 'rejected' };
+      const bumpAt = bumpDueAt(state, state.spec.feePolicy ?? DEFAULT_FEE_POLICY);
+      if (bumpAt !== null && bumpAt <= now.getTime()) return { type: 'replace', reason: 'stuck' };
+      return { type: 'await_receipt' };
     }
     case 'confirming':
       return { type: 'await_confirmations' };
@@ -47,6 +54,11 @@ export function decide(state: DeploymentState, now: Date): NextAction {
     case 'retrying': {
       const due = state.nextAttemptAt ?? state.updatedAt;
       if (Date.parse(due) > now.getTime()) return { type: 'wait', until: due };
+      const first = state.txs[0];
+      if (state.error?.code === 'NONCE_CONFLICT' && first) {
+        const hashes = state.txs.map((tx) => tx.hash);
+        return { type: 'append', event: { type: 'nonce_abandoned', nonce: first.nonce, hashes } };
+      }
       return { type: 'append', event: { type: 'retry_started', attempt: state.retryCount + 1 } };
     }
     case 'complete':

@@ -75,6 +75,12 @@ export const ERROR_CATALOGUE = {
     summary: 'The RPC endpoint serves a different chain than the preset.',
     hint: 'Check the --rpc URL or the chain preset: they must name the same chain.',
   },
+  TX_TYPE_UNSUPPORTED: {
+    retryable: false,
+    summary:
+      'The node does not accept this transaction type (e.g. EIP-1559 on a legacy-only chain).',
+    hint: 'Set "txType": "legacy" for this chain in hyperdeploy.config.json.',
+  },
   INSUFFICIENT_FUNDS: {
     retryable: false,
     summary: 'The deployer cannot pay for the deployment transaction.',
@@ -90,6 +96,26 @@ export const ERROR_CATALOGUE = {
     summary: 'The runtime code exceeds the chain limit (24,576 bytes, EIP-170).',
     hint: 'Enable the optimizer with a low `runs` value or split the contract into libraries.',
   },
+  INITCODE_SIZE_EXCEEDED: {
+    retryable: false,
+    summary: 'The creation code exceeds the chain limit (49,152 bytes, EIP-3860).',
+    hint: 'Enable the optimizer, shorten constructor-time code, or split the contract into libraries.',
+  },
+  TX_TOO_LARGE: {
+    retryable: false,
+    summary: 'The node rejected the signed transaction as too large (l2geth: over 64 KB).',
+    hint: 'Reduce the creation code and constructor arguments (optimizer, libraries, fewer literals).',
+  },
+  GAS_LIMIT_EXCEEDED: {
+    retryable: false,
+    summary: "The transaction's gas limit is above the block gas limit.",
+    hint: 'Lower gasBuffer, or make the contract cheaper to deploy (optimizer, libraries).',
+  },
+  GAS_LIMIT_TOO_LOW: {
+    retryable: false,
+    summary: "The transaction's gas limit is below what it needs (intrinsic cost or code storage).",
+    hint: 'Raise gasBuffer (e.g. 1.5) and run `hyperdeploy resume`.',
+  },
   UNSUPPORTED_OPCODE: {
     retryable: false,
     summary: 'The bytecode uses an opcode the target chain does not support.',
@@ -99,6 +125,11 @@ export const ERROR_CATALOGUE = {
     retryable: true,
     summary: "The transaction's nonce was used by a transaction that is not this deployment's.",
     hint: 'Another process is sending from the same key; hyperdeploy retries with a fresh nonce.',
+  },
+  TX_ALREADY_KNOWN: {
+    retryable: true,
+    summary: 'The node already has this exact signed transaction: a rebroadcast counts as sent.',
+    hint: 'Nothing to do: hyperdeploy waits for the transaction that is already in the pool.',
   },
   RPC_TIMEOUT: {
     retryable: true,
@@ -115,10 +146,31 @@ export const ERROR_CATALOGUE = {
     summary: 'The RPC endpoint could not be reached or answered with a server error.',
     hint: 'Check the RPC URL and the network; hyperdeploy retries.',
   },
+  RPC_REFUSED: {
+    retryable: false,
+    summary: 'The RPC endpoint refused the request (HTTP 401, 403, 404 or 405).',
+    hint: 'Check the RPC URL and its API key; a public endpoint may not allow sending transactions.',
+  },
+  TXPOOL_FULL: {
+    retryable: true,
+    summary: "The node's transaction pool is full.",
+    hint: 'hyperdeploy retries later; if it persists, raise the fee or use another RPC URL.',
+  },
   FEE_TOO_LOW: {
     retryable: true,
     summary: 'The node rejected the fee as too low.',
     hint: 'hyperdeploy raises the fee and retries.',
+  },
+  REPLACEMENT_UNDERPRICED: {
+    retryable: true,
+    summary:
+      'A transaction with the same nonce is pending and the new one does not pay enough more.',
+    hint: 'hyperdeploy raises every fee field by at least 12.5% and replaces it.',
+  },
+  FEE_TOO_HIGH: {
+    retryable: true,
+    summary: 'The node rejected the fee as too high (l2geth gas price band, or the node fee cap).',
+    hint: 'hyperdeploy re-signs at the price the node names; otherwise lower maxFeePerGas.',
   },
   DEPLOYMENT_NOT_FOUND: {
     retryable: false,

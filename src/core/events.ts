@@ -15,6 +15,12 @@ export type DeploymentEvent =
   | { type: 'tx_signed'; at: string; tx: SignedTx }
   | { type: 'tx_broadcast'; at: string; hash: Hex }
   | { type: 'tx_rebroadcast'; at: string; hash: Hex; reason: string }
+  /** The node refused the transaction; `fees` are what its replacement must offer. */
+  | { type: 'tx_rejected'; at: string; hash: Hex; reason: string; fees: Fees }
+  /** No replacement is possible under the fee cap: keep waiting for what was sent. */
+  | { type: 'fee_bumps_exhausted'; at: string; reason: string }
+  /** A foreign transaction took the nonce: these hashes can never be mined. */
+  | { type: 'nonce_abandoned'; at: string; nonce: number; hashes: Hex[] }
   | { type: 'tx_mined'; at: string; receipt: Receipt }
   | { type: 'receipt_reorged'; at: string; hash: Hex; blockHash: Hex }
   | { type: 'confirmations_reached'; at: string; confirmations: number; blockNumber: string }
@@ -50,6 +56,8 @@ export const LOG_EVENTS = [
   'tx.already_known',
   'tx.found_after_crash',
   'tx.waiting',
+  'tx.stuck',
+  'fees.bumped',
   'step.error',
 ] as const;
 export type LogEvent = (typeof LOG_EVENTS)[number];

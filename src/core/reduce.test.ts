@@ -143,3 +143,58 @@ describe('reduce', () => {
     );
   });
 });
+
+describe('the transaction protocol in the reducer', () => {
+  const submitted = () => stateIn('submitted');
+
+  it('marks a refused transaction and takes the fees its replacement must offer', () => {
+    const fees = { type: 'legacy', gasPrice: '2000' } as const;
+    const state = reduce(submitted(), {
+      type: 'tx_rejected',
+      at,
+      hash: ev.signed.tx.hash,
+      reason: 'gas price too low',
+      fees,
+    });
+    expect(state.txs[0]?.rejected).toBe('gas price too low');
+    expect(state.fees).toEqual(fees);
+    expect(state.status).toBe('submitted');
+  });
+
+  it('sends the mined transaction again after its block is reorged away', () => {
+    const reorged = reduce(stateIn('confirming'), ev.reorged);
+    expect(reorged).toMatchObject({ status: 'submitted', receipt: null, confirmations: 0 });
+    expect(reorged.txs[0]?.broadcast).toBe(false);
+  });
+
+  it('abandons a nonce only after a NONCE_CONFLICT, and then may sign a fresh one', () => {
+    const abandon: DeploymentEvent = {
+      type: 'nonce_abandoned',
+      at,
+      nonce: 0,
+      hashes: [ev.signed.tx.hash],
+    };
+    const timeout = reduce(submitted(), ev.retryScheduled);
+    expect(() => reduce(timeout, abandon)).toThrow(/not taken by another transaction/);
+    const conflict = reduce(submitted(), {
+      ...ev.retryScheduled,
+      error: { ...ev.retryScheduled.error, code: 'NONCE_CONFLICT' },
+    });
+    const abandoned = reduce(conflict, abandon);
+    expect(abandoned.txs).toEqual([]);
+    expect(abandoned.abandonedTxs.map((tx) => tx.hash)).toEqual([ev.signed.tx.hash]);
+    const restarted = reduce(abandoned, ev.retryStarted);
+    expect(restarted.status).toBe('estimating_gas');
+    const fresh = {
+      ...ev.signed,
+      tx: { ...ev.signed.tx, nonce: 1, hash: `0x${'f'.repeat(64)}` as const },
+    };
+    const resigned = reduce(reduce(restarted, ev.estimated), fresh);
+    expect(resigned.txs.map((tx) => tx.nonce)).toEqual([1]);
+  });
+
+  it('stops bumping once the cap forbids a replacement', () => {
+    const state = reduce(submitted(), { type: 'fee_bumps_exhausted', at, reason: 'cap' });
+    expect(state.bumpsExhausted).toBe(true);
+  });
+});

@@ -31,6 +31,8 @@ export function reduce(state: DeploymentState | null, event: DeploymentEvent): D
       gasLimit: null,
       fees: null,
       txs: [],
+      abandonedTxs: [],
+      bumpsExhausted: false,
       receipt: null,
       confirmations: 0,
       contractAddress: null,
@@ -60,6 +62,9 @@ function apply(state: DeploymentState, event: DeploymentEvent): DeploymentState 
   const fail = (reason: string): never => {
     throw new IllegalTransitionError(state.status, event.type, reason);
   };
+  const known = (hash: string) => {
+    if (!state.txs.some((tx) => tx.hash === hash)) fail(`unknown hash ${hash}`);
+  };
   const expect = (...statuses: Status[]) => {
     if (!statuses.includes(state.status)) fail(`expected status ${statuses.join(' or ')}`);
   };
@@ -88,7 +93,10 @@ function apply(state: DeploymentState, event: DeploymentEvent): DeploymentState 
       if (state.txs.some((tx) => tx.hash === event.tx.hash)) fail('transaction already recorded');
       return {
         ...state,
-        txs: [...state.txs, { ...event.tx, broadcast: false }],
+        txs: [
+          ...state.txs,
+          { ...event.tx, broadcast: false, signedAt: event.at, broadcastAt: null, rejected: null },
+        ],
         contractAddress: event.tx.predictedAddress,
         fees: event.tx.fees,
       };
@@ -96,11 +104,36 @@ function apply(state: DeploymentState, event: DeploymentEvent): DeploymentState 
     case 'tx_broadcast':
     case 'tx_rebroadcast': {
       expect('submitting', 'submitted', 'confirming');
-      if (!state.txs.some((tx) => tx.hash === event.hash)) fail(`unknown hash ${event.hash}`);
-      const txs = state.txs.map((tx) => (tx.hash === event.hash ? { ...tx, broadcast: true } : tx));
+      known(event.hash);
+      const txs = state.txs.map((tx) =>
+        tx.hash === event.hash ? { ...tx, broadcast: true, broadcastAt: event.at } : tx,
+      );
       const status = state.status === 'submitting' ? 'submitted' : state.status;
       return { ...state, status, txs };
     }
+    case 'tx_rejected': {
+      expect('submitting', 'submitted');
+      known(event.hash);
+      const txs = state.txs.map((tx) =>
+        tx.hash === event.hash ? { ...tx, rejected: event.reason } : tx,
+      );
+      return { ...state, txs, fees: event.fees };
+    }
+    case 'fee_bumps_exhausted':
+      expect('submitted');
+      return { ...state, bumpsExhausted: true };
+    case 'nonce_abandoned':
+      expect('retrying');
+      // Only a nonce proven taken by a foreign transaction may be given up (never deploy twice).
+      if (state.error?.code !== 'NONCE_CONFLICT')
+        fail('the nonce was not taken by another transaction');
+      return {
+        ...state,
+        abandonedTxs: [...state.abandonedTxs, ...state.txs],
+        txs: [],
+        contractAddress: null,
+        bumpsExhausted: false,
+      };
     case 'tx_mined':
       expect('submitted');
       if (!state.txs.some((tx) => tx.hash === event.receipt.hash)) {
@@ -113,9 +146,14 @@ function apply(state: DeploymentState, event: DeploymentEvent): DeploymentState 
         contractAddress: event.receipt.contractAddress,
         confirmations: 1,
       };
-    case 'receipt_reorged':
+    case 'receipt_reorged': {
       expect('confirming');
-      return { ...state, status: 'submitted', receipt: null, confirmations: 0 };
+      // Send the transaction that was mined again: the new chain may not hold it.
+      const txs = state.txs.map((tx) =>
+        tx.hash === event.hash ? { ...tx, broadcast: false } : tx,
+      );
+      return { ...state, status: 'submitted', txs, receipt: null, confirmations: 0 };
+    }
     case 'confirmations_reached':
       expect('confirming');
       return { ...state, status: 'confirmed', confirmations: event.confirmations };

@@ -20,6 +20,11 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 /**
  * What a failed step becomes: a scheduled retry for a retryable error with attempts left,
  * otherwise the end of the deployment. `random` in [0, 1) is passed in to keep this pure.
+ *
+ * Once a transaction is signed, a transient error never ends the deployment: the transaction
+ * may still be mined, and reporting `failed` then would be a lie that invites a second deploy.
+ * The protocol keeps watching it (at the longest delay) until it is mined or its nonce is
+ * taken. `maxRetries` bounds the attempts before signing and nonce conflicts.
  */
 export function planAfterFailure(
   state: DeploymentState,
@@ -28,7 +33,8 @@ export function planAfterFailure(
   now: Date,
   random: number,
 ): JournalOnlyEvent {
-  if (!error.retryable || state.retryCount >= policy.maxRetries) {
+  const protocolOwned = state.txs.length > 0 && error.code !== 'NONCE_CONFLICT';
+  if (!error.retryable || (state.retryCount >= policy.maxRetries && !protocolOwned)) {
     return { type: 'deployment_failed', error };
   }
   const attempt = state.retryCount + 1;

@@ -26,7 +26,25 @@ export interface DeploymentSpec {
   confirmations: number;
   gasBuffer: number;
   verify: boolean;
+  /** When to replace a transaction that is not mined; absent in journals before fee bumps. */
+  feePolicy?: FeePolicy;
 }
+
+/** How long to wait before replacing a pending transaction, and how far to go. */
+export interface FeePolicy {
+  /** Replace a transaction not mined this long after it was broadcast. */
+  bumpAfterMs: number;
+  /** At most this many replacements per deployment. */
+  maxBumps: number;
+  /** Never offer more than this per gas (wei, decimal); null: no cap. */
+  maxFeePerGas: string | null;
+}
+
+export const DEFAULT_FEE_POLICY: FeePolicy = {
+  bumpAfterMs: 60_000,
+  maxBumps: 5,
+  maxFeePerGas: null,
+};
 
 /** A transaction signed for a deployment. Recorded before it is broadcast. */
 export interface SignedTx {

@@ -5,6 +5,7 @@ import { broadcast } from '../actions/broadcast.ts';
 import { checkBytecode } from '../actions/check-bytecode.ts';
 import type { ActionContext, ActionResult } from '../actions/context.ts';
 import { estimateGas } from '../actions/estimate-gas.ts';
+import { replaceTransaction } from '../actions/replace.ts';
 import { signTransaction } from '../actions/sign.ts';
 import { verify } from '../actions/verify.ts';
 import type { ChainConfig } from '../chains/types.ts';
@@ -149,6 +150,8 @@ export class Engine {
     const ctx = this.context(state, client);
     if (action.type === 'sign') return this.signAndJournal(ctx);
     const result = await this.act(action, ctx);
+    // No events: nothing happened that the journal must keep (e.g. a wait ended); decide again.
+    if (result.events.length === 0) return state;
     return this.append(state, result.events, result.nonceClaim);
   }
 
@@ -161,6 +164,8 @@ export class Engine {
         return estimateGas(ctx);
       case 'broadcast':
         return broadcast(ctx, action.hash);
+      case 'replace':
+        return replaceTransaction(ctx, action.reason);
       case 'await_receipt':
         return awaitReceipt(ctx);
       case 'await_confirmations':

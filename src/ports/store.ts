@@ -13,7 +13,11 @@ export interface DeploymentFilter {
   cursor?: string;
 }
 
-/** Claims the next nonce of (chainId, address) together with the event that uses it. */
+/**
+ * Claims a nonce of (chainId, address) for a deployment, together with the event that uses
+ * it. A claim lasts while the deployment may still use the nonce: the store releases it when
+ * the projection is finished or no longer holds a transaction.
+ */
 export interface NonceClaim {
   chainId: number;
   address: Address;
@@ -48,7 +52,7 @@ export interface Store {
   /** Deployments not in a terminal status, oldest first. */
   listUnfinished(): Promise<DeploymentState[]>;
   events(id: string, afterSeq?: number): Promise<JournalEntry[]>;
-  /** The next nonce the ledger would hand out for (chainId, address), or 0. */
-  nextNonce(chainId: number, address: Address): Promise<number>;
+  /** Nonces of (chainId, address) currently claimed by deployments, ascending. */
+  claimedNonces(chainId: number, address: Address): Promise<number[]>;
   close(): Promise<void>;
 }

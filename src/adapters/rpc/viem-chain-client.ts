@@ -3,14 +3,13 @@ import {
   type Chain,
   createPublicClient,
   ExecutionRevertedError,
-  fallback,
-  http,
   type PublicClient,
   RawContractError,
   type Transport,
 } from 'viem';
 import type { Address, Fees, Hex } from '../../core/types.ts';
 import type { ChainClient, OnchainReceipt, SimulationResult } from '../../ports/chain-client.ts';
+import { type ResilientTransportOptions, resilientTransport } from './resilient-transport.ts';
 
 export interface ViemChainClientOptions {
   chain: Chain;
@@ -19,6 +18,7 @@ export interface ViemChainClientOptions {
   txType: 'legacy' | 'eip1559';
   /** Per-request timeout; public RPCs are slow, local anvil is not. */
   timeoutMs?: number;
+  resilience?: Omit<ResilientTransportOptions, 'timeoutMs'>;
 }
 
 /** ChainClient over viem's public client. Node error messages are classified upstream. */
@@ -26,18 +26,17 @@ export class ViemChainClient implements ChainClient {
   readonly chainId: number;
   private readonly client: PublicClient<Transport, Chain>;
   private readonly txType: 'legacy' | 'eip1559';
+  private eip1559: Promise<boolean> | undefined;
 
   constructor(options: ViemChainClientOptions) {
     this.chainId = options.chain.id;
     this.txType = options.txType;
-    const transports = options.rpcUrls.map((url) =>
-      http(url, { timeout: options.timeoutMs ?? 15_000, retryCount: 2, retryDelay: 100 }),
-    );
-    const [only] = transports;
     this.client = createPublicClient({
       chain: options.chain,
-      // `fallback` only for reads; raw transactions go through the same ordered list.
-      transport: transports.length === 1 && only ? only : fallback(transports),
+      transport: resilientTransport(options.rpcUrls, {
+        timeoutMs: options.timeoutMs ?? 15_000,
+        ...options.resilience,
+      }),
       pollingInterval: options.pollIntervalMs,
       cacheTime: 0,
     });
@@ -48,7 +47,7 @@ export class ViemChainClient implements ChainClient {
   getBalance = (address: Address) => this.client.getBalance({ address });
 
   async getFees(): Promise<Fees> {
-    if (this.txType === 'legacy') {
+    if (this.txType === 'legacy' || !(await this.supportsEip1559())) {
       // Multiplier 1: Metis nodes reject prices outside the oracle's band (CHAINS.md).
       return { type: 'legacy', gasPrice: (await this.client.getGasPrice()).toString() };
     }
@@ -58,6 +57,18 @@ export class ViemChainClient implements ChainClient {
       maxFeePerGas: fees.maxFeePerGas.toString(),
       maxPriorityFeePerGas: fees.maxPriorityFeePerGas.toString(),
     };
+  }
+
+  /** Probed once from the latest block (a base fee means EIP-1559); a failed probe is retried. */
+  private supportsEip1559(): Promise<boolean> {
+    this.eip1559 ??= this.client.getBlock().then(
+      (block) => typeof block.baseFeePerGas === 'bigint',
+      (error: unknown) => {
+        this.eip1559 = undefined;
+        throw error;
+      },
+    );
+    return this.eip1559;
   }
 
   async simulateDeploy(params: {

@@ -1,5 +1,6 @@
 import type { DeploymentEvent, JournalEntry } from '../../core/events.ts';
 import type { DeploymentState } from '../../core/state.ts';
+import { isTerminal } from '../../core/status.ts';
 
 /** A deployments row as stored (snake_case); distinct from the domain state. */
 export interface DbDeployment {
@@ -67,3 +68,7 @@ export const decodeCursor = (cursor: string): { createdAt: string; id: string } 
     return null;
   }
 };
+
+/** A finished deployment, or one that dropped its transactions, no longer holds its nonce. */
+export const releasesNonce = (projection: DeploymentState): boolean =>
+  isTerminal(projection.status) || projection.txs.length === 0;

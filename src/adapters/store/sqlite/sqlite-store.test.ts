@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DeploymentEvent } from '../../../core/events.ts';
+import { address, ev, reach, signedTx } from '../../../core/fixtures.ts';
 import { reduce } from '../../../core/reduce.ts';
 import type { DeploymentState } from '../../../core/state.ts';
 import { JournalConflictError, NonceTakenError } from '../../../ports/store.ts';
@@ -73,46 +74,36 @@ describe('SqliteStore', () => {
     expect(await store.events('d1')).toHaveLength(2);
   });
 
-  it('claims each nonce once, together with the event, and rolls back on a taken nonce', async () => {
+  it('claims each nonce once, together with the event, and releases it when the deployment ends', async () => {
     const store = new SqliteStore(':memory:');
+    const claim = (nonce: number) => ({ chainId: 1, address, nonce });
+    const signedAs = (id: string, nonce: number) => {
+      const journal = [{ ...ev.created, id }, ...reach.submitting.slice(1)];
+      const tx = { ...signedTx, nonce, hash: `0x${String(nonce).repeat(64)}` as const };
+      return { before: fold(null, journal), journal, signed: { ...ev.signed, tx } };
+    };
     for (const id of ['a', 'b']) {
-      await store.append(
-        id,
-        0,
-        [created(id, `2026-01-01T00:00:0${id === 'a' ? 1 : 2}.000Z`)],
-        fold(null, [created(id, '2026-01-01T00:00:00.000Z')]),
-      );
+      const { journal } = signedAs(id, 0);
+      await store.append(id, 0, journal, fold(null, journal));
     }
-    const log = (at: string): DeploymentEvent => ({
-      type: 'log',
-      at,
-      level: 'info',
-      event: 'tx.waiting',
-      message: 'x',
-    });
-    const stateA = (await store.get('a')) as DeploymentState;
-    await store.append('a', 1, [log('t1')], fold(stateA, [log('t1')]), {
-      chainId: 1088,
-      address: signer,
-      nonce: 0,
-    });
-    expect(await store.nextNonce(1088, signer)).toBe(1);
-    const stateB = (await store.get('b')) as DeploymentState;
+    const a = signedAs('a', 0);
+    await store.append('a', a.journal.length, [a.signed], fold(a.before, [a.signed]), claim(0));
+    expect(await store.claimedNonces(1, address)).toEqual([0]);
+
+    const b0 = signedAs('b', 0);
     await expect(
-      store.append('b', 1, [log('t2')], fold(stateB, [log('t2')]), {
-        chainId: 1088,
-        address: signer,
-        nonce: 0,
-      }),
+      store.append('b', b0.journal.length, [b0.signed], fold(b0.before, [b0.signed]), claim(0)),
     ).rejects.toBeInstanceOf(NonceTakenError);
-    expect(await store.events('b')).toHaveLength(1); // nothing of the failed append remains
-    await store.append('b', 1, [log('t3')], fold(stateB, [log('t3')]), {
-      chainId: 1088,
-      address: signer,
-      nonce: 1,
-    });
-    expect(await store.nextNonce(1088, signer)).toBe(2);
-    expect(await store.nextNonce(59902, signer)).toBe(0);
+    expect(await store.events('b')).toHaveLength(b0.journal.length); // nothing of it remains
+    const b1 = signedAs('b', 1);
+    await store.append('b', b1.journal.length, [b1.signed], fold(b1.before, [b1.signed]), claim(1));
+    expect(await store.claimedNonces(1, address)).toEqual([0, 1]);
+    expect(await store.claimedNonces(59902, address)).toEqual([]);
+
+    // A finished deployment no longer holds its nonce.
+    const afterA = fold(a.before, [a.signed]);
+    await store.append('a', afterA.seq, [ev.failed], fold(afterA, [ev.failed]));
+    expect(await store.claimedNonces(1, address)).toEqual([1]);
   });
 
   it('uses WAL mode on a file and keeps its data across reopening', async () => {

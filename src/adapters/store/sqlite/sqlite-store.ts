@@ -18,6 +18,7 @@ import {
   encodeCursor,
   fromDbDeployment,
   fromDbEvent,
+  releasesNonce,
   toDbDeployment,
   toDbEvent,
 } from '../rows.ts';
@@ -33,11 +34,12 @@ export class SqliteStore implements Store {
   constructor(readonly path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
+    // First: other processes may hold the file (switching to WAL needs a lock too).
+    this.db.pragma('busy_timeout = 5000');
     this.db.pragma('journal_mode = WAL');
     // NORMAL is durable in WAL mode against process crashes (only an OS crash can lose
     // the last commits), which is the failure the journal must survive.
     this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 5000');
     this.db.pragma('foreign_keys = ON');
     migrate(this.db);
     this.statements = this.prepare();
@@ -68,12 +70,13 @@ export class SqliteStore implements Store {
       events: db.prepare<[string, number], DbEvent>(
         'SELECT * FROM events WHERE deployment_id = ? AND seq > ? ORDER BY seq',
       ),
-      nextNonce: db.prepare<[number, string], { next_nonce: number }>(
-        'SELECT next_nonce FROM nonce_ledger WHERE chain_id = ? AND address = ?',
+      claimedNonces: db.prepare<[number, string], { nonce: number }>(
+        'SELECT nonce FROM nonce_claims WHERE chain_id = ? AND address = ? ORDER BY nonce',
       ),
-      upsertNonce: db.prepare<[number, string, number]>(`INSERT INTO nonce_ledger
-        (chain_id, address, next_nonce) VALUES (?, ?, ?)
-        ON CONFLICT (chain_id, address) DO UPDATE SET next_nonce = excluded.next_nonce`),
+      insertClaim: db.prepare<[number, string, number, string]>(
+        'INSERT OR IGNORE INTO nonce_claims (chain_id, address, nonce, deployment_id) VALUES (?, ?, ?, ?)',
+      ),
+      releaseClaims: db.prepare<[string]>('DELETE FROM nonce_claims WHERE deployment_id = ?'),
     };
   }
 
@@ -93,10 +96,11 @@ export class SqliteStore implements Store {
             `deployment ${id} is at seq ${current}, not ${expectedSeq}`,
           );
         }
-        if (nonceClaim) this.claimNonce(nonceClaim);
         const row = toDbDeployment(projection);
         if (expectedSeq === 0) s.insertDeployment.run(row);
         else s.updateDeployment.run(row);
+        if (nonceClaim) this.claimNonce(id, nonceClaim);
+        if (releasesNonce(projection)) s.releaseClaims.run(id);
         return events.map((event, index) => {
           const seq = expectedSeq + index + 1;
           s.insertEvent.run(toDbEvent(id, seq, event));
@@ -106,10 +110,9 @@ export class SqliteStore implements Store {
       .immediate();
   }
 
-  private claimNonce({ chainId, address, nonce }: NonceClaim) {
-    const next = this.statements.nextNonce.get(chainId, address.toLowerCase())?.next_nonce ?? 0;
-    if (nonce < next) throw new NonceTakenError(`nonce ${nonce} of ${address} is taken`);
-    this.statements.upsertNonce.run(chainId, address.toLowerCase(), nonce + 1);
+  private claimNonce(id: string, { chainId, address, nonce }: NonceClaim) {
+    const inserted = this.statements.insertClaim.run(chainId, address.toLowerCase(), nonce, id);
+    if (inserted.changes === 0) throw new NonceTakenError(`nonce ${nonce} of ${address} is taken`);
   }
 
   async get(id: string): Promise<DeploymentState | null> {
@@ -158,8 +161,8 @@ export class SqliteStore implements Store {
     return this.statements.events.all(id, afterSeq).map(fromDbEvent);
   }
 
-  async nextNonce(chainId: number, address: Address): Promise<number> {
-    return this.statements.nextNonce.get(chainId, address.toLowerCase())?.next_nonce ?? 0;
+  async claimedNonces(chainId: number, address: Address): Promise<number[]> {
+    return this.statements.claimedNonces.all(chainId, address.toLowerCase()).map((r) => r.nonce);
   }
 
   async close(): Promise<void> {

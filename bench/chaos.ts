@@ -1,0 +1,220 @@
+/**
+ * Chaos benchmark: N deployments from one signer through a fault-injecting proxy, by hyperdeploy
+ * (journal + `resume` worker, optionally SIGKILLed every S seconds) and by a naive script, judged
+ * from the chain. `npm run bench:chaos -- --deployments N --profile P [--kill-every S] [--json]`
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import { parseEther } from 'viem';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { type AnvilInstance, fundAccount, rpcCall, startAnvil } from '../src/devchain/index.ts';
+import { compileSolidity } from '../src/inputs/index.ts';
+import { type ChaosProxy, type ProfileName, startChaosProxy } from '../test/harness/proxy/index.ts';
+import { type SignerScan, scanChain } from './chain-scan.ts';
+import { REPO, runHyperdeploy } from './hyperdeploy-run.ts';
+import { computeMetrics } from './metrics.ts';
+import { runNaive } from './naive-run.ts';
+import { naiveIndexOf } from './naive-worker.ts';
+import { type BenchReport, toJson, toMarkdown } from './report.ts';
+import { killAllChildren } from './supervise.ts';
+
+const USAGE = `usage: npm run bench:chaos -- --deployments N --profile none|testnet|hostile
+  [--kill-every S] [--seed X] [--json] [--confirmations C] [--naive-concurrency K]
+  [--naive-attempts A] [--naive-timeout-ms T] [--time-limit-sec L] [--keep]`;
+
+function parse() {
+  const { values } = parseArgs({
+    options: {
+      deployments: { type: 'string', default: '20' },
+      profile: { type: 'string', default: 'testnet' },
+      'kill-every': { type: 'string' },
+      seed: { type: 'string', default: '1' },
+      json: { type: 'boolean', default: false },
+      confirmations: { type: 'string', default: '3' },
+      'naive-concurrency': { type: 'string', default: '10' },
+      'naive-attempts': { type: 'string', default: '6' },
+      'naive-timeout-ms': { type: 'string', default: '15000' },
+      'time-limit-sec': { type: 'string', default: '600' },
+      keep: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
+  const int = (name: string, raw: string | undefined, min: number): number => {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min)
+      throw new Error(`--${name}: ${raw} is not an integer ≥ ${min}\n${USAGE}`);
+    return n;
+  };
+  const profile = values.profile as ProfileName;
+  if (!['none', 'testnet', 'hostile'].includes(profile))
+    throw new Error(`--profile: ${profile}\n${USAGE}`);
+  const killEvery = values['kill-every'] === undefined ? undefined : Number(values['kill-every']);
+  if (killEvery !== undefined && !(killEvery > 0)) throw new Error(`--kill-every: must be > 0`);
+  return {
+    deployments: int('deployments', values.deployments, 1),
+    profile,
+    killEvery,
+    seed: int('seed', values.seed, 0),
+    json: values.json,
+    confirmations: int('confirmations', values.confirmations, 1),
+    naiveConcurrency: int('naive-concurrency', values['naive-concurrency'], 1),
+    naiveAttempts: int('naive-attempts', values['naive-attempts'], 1),
+    naiveTimeoutMs: int('naive-timeout-ms', values['naive-timeout-ms'], 100),
+    timeLimitMs: int('time-limit-sec', values['time-limit-sec'], 1) * 1000,
+    keep: values.keep,
+  };
+}
+
+const say = (message: string) => process.stderr.write(`[bench:chaos] ${message}\n`);
+
+async function waitBlocks(url: string, blocks: number): Promise<void> {
+  const from = Number(await rpcCall<string>(url, 'eth_blockNumber'));
+  while (Number(await rpcCall<string>(url, 'eth_blockNumber')) < from + blocks) await sleep(200);
+}
+
+async function main(): Promise<void> {
+  const opts = parse();
+  const started = Date.now();
+  const dir = mkdtempSync(join(tmpdir(), 'hyperdeploy-chaos-'));
+  let anvil: AnvilInstance | undefined;
+  const proxies: ChaosProxy[] = [];
+  let cleaned = false;
+  const cleanup = async () => {
+    if (cleaned) return;
+    cleaned = true;
+    await killAllChildren();
+    await Promise.allSettled(proxies.map((p) => p.stop()));
+    await anvil?.stop();
+    if (!opts.keep) rmSync(dir, { recursive: true, force: true });
+  };
+  const onSignal = () => {
+    say('interrupted: cleaning up');
+    cleanup().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const artifact = await compileSolidity({
+      file: join(REPO, 'contracts/Counter.sol'),
+      evmVersion: 'shanghai',
+      cwd: REPO,
+    });
+    anvil = await startAnvil({ chainId: 59902, hardfork: 'shanghai', blockTimeSec: 1 });
+    const hdKey = generatePrivateKey();
+    const naiveKey = generatePrivateKey();
+    const hdAddress = privateKeyToAccount(hdKey).address.toLowerCase();
+    const naiveAddress = privateKeyToAccount(naiveKey).address.toLowerCase();
+    for (const key of [hdKey, naiveKey]) {
+      await fundAccount(anvil.rpcUrl, privateKeyToAccount(key).address, parseEther('1000'));
+    }
+    const common = {
+      dir,
+      artifact,
+      deployments: opts.deployments,
+      confirmations: opts.confirmations,
+      timeLimitMs: opts.timeLimitMs,
+      ...(opts.killEvery ? { killEverySec: opts.killEvery } : {}),
+    };
+
+    // Phase 1: hyperdeploy. One proxy at a time, so that its reorg scheduler is the only one.
+    const hdProxy = await startChaosProxy({
+      target: anvil.rpcUrl,
+      profile: opts.profile,
+      seed: opts.seed,
+    });
+    proxies.push(hdProxy);
+    say(`hyperdeploy: ${opts.deployments} deployments through ${opts.profile} proxy (${dir})`);
+    const hd = await runHyperdeploy({ ...common, rpc: hdProxy.url, privateKey: hdKey });
+    const hdStats = hdProxy.stats();
+    await hdProxy.stop();
+    say(`hyperdeploy: done in ${hd.supervise.wallMs} ms, ${hd.supervise.starts} worker starts`);
+
+    // Phase 2: the naive script, same anvil, a second proxy with the same profile and seed.
+    const naiveProxy = await startChaosProxy({
+      target: anvil.rpcUrl,
+      profile: opts.profile,
+      seed: opts.seed,
+    });
+    proxies.push(naiveProxy);
+    say(`naive: ${opts.deployments} deployments, ${opts.naiveConcurrency} in parallel`);
+    const naive = await runNaive({
+      ...common,
+      rpc: naiveProxy.url,
+      privateKey: naiveKey,
+      concurrency: opts.naiveConcurrency,
+      attempts: opts.naiveAttempts,
+      retryDelayMs: 1000,
+      receiptTimeoutMs: opts.naiveTimeoutMs,
+    });
+    const naiveStats = naiveProxy.stats();
+    await naiveProxy.stop();
+    say(`naive: done in ${naive.supervise.wallMs} ms, ${naive.supervise.starts} worker starts`);
+
+    // Judge from the chain: no more faults; let whatever is executable in the pool be mined.
+    await waitBlocks(anvil.rpcUrl, 3);
+    const scan = await scanChain(anvil.rpcUrl, [hdAddress, naiveAddress]);
+    const ownerOf = new Map<string, string>();
+    for (const o of hd.outcomes) for (const h of o.hashes ?? []) ownerOf.set(h, o.key);
+    const hdMetrics = computeMetrics(
+      hd.outcomes,
+      scan.bySigner[hdAddress] as SignerScan,
+      (c) => ownerOf.get(c.hash) ?? null,
+    );
+    const naiveMetrics = computeMetrics(
+      naive.outcomes,
+      scan.bySigner[naiveAddress] as SignerScan,
+      (c) => {
+        const i = naiveIndexOf(c.input);
+        return i === null ? null : String(i);
+      },
+    );
+    const report: BenchReport = {
+      profile: opts.profile,
+      deployments: opts.deployments,
+      seed: opts.seed,
+      killEverySec: opts.killEvery ?? null,
+      confirmations: opts.confirmations,
+      naiveConcurrency: opts.naiveConcurrency,
+      naiveAttempts: opts.naiveAttempts,
+      machine: { cpus: availableParallelism(), node: process.version, platform: process.platform },
+      wallMs: Date.now() - started,
+      head: scan.head,
+      tmpDir: opts.keep ? dir : null,
+      hyperdeploy: {
+        metrics: hdMetrics,
+        supervise: hd.supervise,
+        proxy: hdStats,
+        extra: hd.journalCounts,
+      },
+      naive: { metrics: naiveMetrics, supervise: naive.supervise, proxy: naiveStats },
+    };
+    if (opts.keep) say(`kept ${dir} (db ${hd.dbPath})`);
+    for (const [name, m] of [
+      ['hyperdeploy', hdMetrics],
+      ['naive', naiveMetrics],
+    ] as const) {
+      if (Object.keys(m.duplicatedKeys).length > 0)
+        say(`${name}: duplicated deployments ${JSON.stringify(m.duplicatedKeys)}`);
+      if (m.notOnChain.length > 0)
+        say(`${name}: reported complete but not on chain: ${m.notOnChain.join(' ')}`);
+    }
+    process.stdout.write(opts.json ? `${toJson(report)}\n` : toMarkdown(report));
+  } finally {
+    await cleanup();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`[bench:chaos] ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,148 @@
+import type { ToolMetrics } from './metrics.ts';
+import type { SuperviseResult } from './supervise.ts';
+
+export interface ToolReport {
+  metrics: ToolMetrics;
+  supervise: SuperviseResult;
+  /** Counters of the chaos proxy in front of this tool. */
+  proxy: Record<string, number>;
+  extra?: Record<string, number>;
+}
+
+export interface BenchReport {
+  profile: string;
+  deployments: number;
+  seed: number;
+  killEverySec: number | null;
+  confirmations: number;
+  naiveConcurrency: number;
+  naiveAttempts: number;
+  machine: { cpus: number; node: string; platform: string };
+  wallMs: number;
+  head: number;
+  tmpDir: string | null;
+  hyperdeploy: ToolReport;
+  naive: ToolReport;
+}
+
+const FAULT_KEYS = [
+  'timeout',
+  'reset',
+  'http429',
+  'http502',
+  'http503',
+  'rpcError',
+  'delay',
+  'drop',
+  'reorg',
+  'lostResponse',
+  'dropMissed',
+  'dropCollateral',
+];
+
+/** Faults injected by kind (the proxy's flat counters without per-method keys). */
+export const faultsOf = (stats: Record<string, number>): Record<string, number> =>
+  Object.fromEntries(FAULT_KEYS.filter((k) => stats[k]).map((k) => [k, stats[k] as number]));
+
+const toolJson = (m: ToolMetrics, r: ToolReport) => ({
+  succeeded: m.succeeded,
+  failed: m.failed,
+  duplicates: m.duplicates,
+  lost: m.lost,
+  nonceGaps: m.nonceGaps,
+  p50Ms: m.p50Ms,
+  p95Ms: m.p95Ms,
+  successRate: m.successRate,
+  failedByCode: m.failedByCode,
+  lostByStatus: m.lostByStatus,
+  duplicatesBy: m.duplicatesBy,
+  stuckAboveGap: m.stuckAboveGap,
+  creations: m.creations,
+  workerStarts: r.supervise.starts,
+  workerKills: r.supervise.kills,
+  timedOut: r.supervise.timedOut,
+  phaseMs: r.supervise.wallMs,
+  requests: r.proxy.requests ?? 0,
+  faults: faultsOf(r.proxy),
+  ...(r.extra ? { journal: r.extra } : {}),
+});
+
+export function toJson(r: BenchReport): string {
+  return JSON.stringify(
+    {
+      profile: r.profile,
+      deployments: r.deployments,
+      hyperdeploy: toolJson(r.hyperdeploy.metrics, r.hyperdeploy),
+      naive: toolJson(r.naive.metrics, r.naive),
+      seed: r.seed,
+      killEvery: r.killEverySec,
+      confirmations: r.confirmations,
+      naiveConcurrency: r.naiveConcurrency,
+      machine: r.machine,
+      wallMs: r.wallMs,
+    },
+    null,
+    2,
+  );
+}
+
+const ms = (v: number | null) => (v === null ? '–' : `${(v / 1000).toFixed(1)} s`);
+const codes = (c: Record<string, number>) =>
+  Object.entries(c)
+    .sort(([, a], [, b]) => b - a)
+    .map(([k, v]) => `${k} ×${v}`)
+    .join(', ');
+const withCodes = (n: number, c: Record<string, number>) => (n === 0 ? '0' : `${n} (${codes(c)})`);
+
+export function toMarkdown(r: BenchReport): string {
+  const h = r.hyperdeploy;
+  const n = r.naive;
+  const row = (name: string, f: (t: ToolReport, m: ToolMetrics) => string) =>
+    `| ${name} | ${f(h, h.metrics)} | ${f(n, n.metrics)} |`;
+  const lines = [
+    `## Chaos benchmark: ${r.deployments} deployments, profile \`${r.profile}\``,
+    '',
+    `seed ${r.seed} · kill every ${r.killEverySec ? `${r.killEverySec} s` : '–'} · ` +
+      `${r.confirmations} confirmations · naive: ${r.naiveConcurrency} in parallel, ` +
+      `${r.naiveAttempts} attempts · ${r.machine.cpus} CPUs, Node ${r.machine.node} · ` +
+      `wall time ${ms(r.wallMs)} · chain head ${r.head}`,
+    '',
+    '| metric | hyperdeploy | naive |',
+    '|---|---|---|',
+    row(
+      'succeeded (on chain)',
+      (_, m) => `${m.succeeded}/${r.deployments} (${(100 * m.successRate).toFixed(1)}%)`,
+    ),
+    row('failed (by code)', (_, m) => withCodes(m.failed, m.failedByCode)),
+    row('duplicates', (_, m) => {
+      const d = m.duplicatesBy;
+      return m.duplicates === 0
+        ? '0'
+        : `${m.duplicates} (extra of succeeded ${d.extraOfSucceeded}, of failed/lost ` +
+            `${d.ofUnsucceeded}, unattributed ${d.unattributed})`;
+    }),
+    row('lost (not terminal)', (_, m) => withCodes(m.lost, m.lostByStatus)),
+    row('nonce gaps', (_, m) =>
+      m.stuckAboveGap ? `${m.nonceGaps} (${m.stuckAboveGap} txs stuck above)` : `${m.nonceGaps}`,
+    ),
+    row('p50 time to complete', (_, m) => ms(m.p50Ms)),
+    row('p95 time to complete', (_, m) => ms(m.p95Ms)),
+    row(
+      'creation txs mined (ok / reverted)',
+      (_, m) => `${m.creations.success} / ${m.creations.reverted}`,
+    ),
+    row('txs left in pool', (_, m) => String(m.poolLeft)),
+    row('worker starts (SIGKILLs)', (t) => `${t.supervise.starts} (${t.supervise.kills})`),
+    row(
+      'phase wall time',
+      (t) => `${ms(t.supervise.wallMs)}${t.supervise.timedOut ? ' (time limit)' : ''}`,
+    ),
+    row('RPC requests through proxy', (t) => String(t.proxy.requests ?? 0)),
+    row('faults injected', (t) => codes(faultsOf(t.proxy)) || '–'),
+  ];
+  if (h.extra && Object.keys(h.extra).length > 0) {
+    lines.push('', `hyperdeploy journal: ${codes(h.extra)}`);
+  }
+  if (r.tmpDir) lines.push('', `kept: ${r.tmpDir}`);
+  return `${lines.join('\n')}\n`;
+}
