@@ -17,7 +17,9 @@ export async function estimateGas(ctx: ActionContext): Promise<ActionResult> {
   if (!data) throw new Error('estimate_gas before bytecode_checked');
   const from = spec.signer;
 
-  const simulation = await client.simulateDeploy({ from, data });
+  const simulation = await client.simulateDeploy({ from, data }).catch((error: unknown) => {
+    throw classify(error).code === 'CODE_SIZE_EXCEEDED' ? codeTooLarge(ctx, error) : error;
+  });
   if (!simulation.ok)
     throw revertedError(spec.contractName, spec.abi, simulation.revertData, 'estimating_gas');
 
@@ -97,5 +99,15 @@ function insufficientFunds(
         pricePerGas: pricePerGas.toString(),
       },
     },
+  );
+}
+
+/** The node refused to store the runtime code: over EIP-170's 24,576 bytes. */
+function codeTooLarge(ctx: ActionContext, cause: unknown): HyperdeployError {
+  const { contractName } = ctx.state.spec;
+  return new HyperdeployError(
+    'CODE_SIZE_EXCEEDED',
+    `${contractName}'s runtime code is larger than 24,576 bytes (EIP-170), which ${ctx.chain.displayName} refuses; found in simulation, nothing was sent.`,
+    { step: 'estimating_gas', cause, details: { limit: 24_576 } },
   );
 }

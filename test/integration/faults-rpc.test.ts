@@ -94,4 +94,21 @@ describe('RPC faults and node refusals', () => {
     expect(ok.status).toBe('complete');
     await app.close();
   });
+
+  it('refuses runtime code over 24,576 bytes from the simulation, sending nothing and not retrying', async () => {
+    const { app, address } = await appThroughProxy(faulty);
+    // Creation code that returns 24,577 zero bytes as the runtime code.
+    const deployment = await app.deploy({
+      chain: 'metis-sepolia',
+      bytecode: '0x6160016000f3',
+      abi: [],
+      contractName: 'Huge',
+    });
+    expect(deployment.status).toBe('failed');
+    expect(deployment.error).toMatchObject({ code: 'CODE_SIZE_EXCEEDED', retryable: false });
+    expect(deployment.error?.message).toContain('24,576 bytes');
+    expect(deployment.retryCount).toBe(0);
+    expect(await reader(faulty.chain).getTransactionCount({ address })).toBe(0);
+    await app.close();
+  });
 });
