@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { systemClock } from './adapters/clock/system-clock.ts';
 import { ViemChainClient } from './adapters/rpc/viem-chain-client.ts';
 import { PrivateKeySigner } from './adapters/signer/private-key-signer.ts';
@@ -41,6 +42,15 @@ export interface Hyperdeploy {
   deploy(params: DeployParams): Promise<Deployment>;
   /** Validates and journals a deployment without running it. */
   create(params: DeployParams): Promise<Deployment>;
+  /**
+   * Validates, journals and starts a deployment without waiting for it. With an idempotency key
+   * already used for the same request, returns that deployment (`created: false`); for another
+   * request, IDEMPOTENCY_CONFLICT.
+   */
+  submit(
+    params: DeployParams,
+    options?: { idempotencyKey?: string },
+  ): Promise<{ deployment: Deployment; created: boolean }>;
   /** Runs (or continues) one deployment until it is finished. */
   run(id: string): Promise<Deployment>;
   get(id: string): Promise<Deployment | null>;
@@ -52,7 +62,13 @@ export interface Hyperdeploy {
   cancel(id: string, reason?: string): Promise<Deployment>;
   /** Every journal entry as it is appended, with the deployment after it. */
   subscribe(subscriber: JournalSubscriber): () => void;
+  /** Deployments per (status, chain id). */
+  countByStatus(): Promise<Array<{ status: string; chainId: number; count: number }>>;
+  /** Removes every configured secret (key, tokens, RPC credentials) from a text. */
+  redact(text: string): string;
   readonly signerAddress: string | null;
+  /** The root logger (JSON lines). */
+  readonly logger: Logger;
   readonly storePath: string | null;
   close(): Promise<void>;
 }
@@ -71,6 +87,7 @@ export function createHyperdeploy(options: HyperdeployOptions): Hyperdeploy {
     ),
   });
   const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? createLogger({ level: 'silent' });
   const engine = new Engine({
     store,
     chains: options.chains,
@@ -84,25 +101,26 @@ export function createHyperdeploy(options: HyperdeployOptions): Hyperdeploy {
       }),
     ...(signer ? { signer } : {}),
     clock,
-    logger: options.logger ?? createLogger({ level: 'silent' }),
+    logger,
     redact,
     retry: { ...DEFAULT_RETRY_POLICY, ...options.retry },
   });
   const view = (state: DeploymentState | null) => (state ? toDeployment(state) : null);
 
-  const create = async (params: DeployParams) => {
+  const prepare = (params: DeployParams) => {
     if (!signer) {
       throw new HyperdeployError('SIGNER_MISSING', 'No deployer key is configured.', {
         step: 'config',
       });
     }
-    const spec = prepareSpec(params, {
+    return prepareSpec(params, {
       chains: options.chains,
       signer: signer.address,
       gasBuffer: options.gasBuffer ?? 1.2,
     });
-    return toDeployment(await engine.create(spec));
   };
+  const create = async (params: DeployParams) =>
+    toDeployment((await engine.create(prepare(params))).state);
   const mustExist = async (id: string) => {
     if (!(await store.get(id))) {
       throw new HyperdeployError('DEPLOYMENT_NOT_FOUND', `No deployment ${id} in the store.`);
@@ -115,6 +133,32 @@ export function createHyperdeploy(options: HyperdeployOptions): Hyperdeploy {
 
   return {
     create,
+    async submit(params, submitOptions = {}) {
+      const { idempotencyKey } = submitOptions;
+      const spec = prepare(params);
+      const requestHash = hashRequest(params);
+      const result = await engine.create(
+        spec,
+        idempotencyKey ? { idempotency: { key: idempotencyKey, requestHash } } : {},
+      );
+      if (!result.created && result.requestHash !== requestHash) {
+        throw new HyperdeployError(
+          'IDEMPOTENCY_CONFLICT',
+          `Idempotency-Key ${idempotencyKey} was used for another request (deployment ${result.state.id}).`,
+          {
+            details: { deploymentId: result.state.id },
+          },
+        );
+      }
+      // Run in the background: the caller follows the journal (API, stream, subscribe).
+      if (result.created)
+        void engine
+          .run(result.state.id)
+          .catch((error: unknown) =>
+            logger.error({ err: error, deploymentId: result.state.id }, 'deployment run crashed'),
+          );
+      return { deployment: toDeployment(result.state), created: result.created };
+    },
     run,
     async deploy(params) {
       return run((await create(params)).id);
@@ -138,11 +182,26 @@ export function createHyperdeploy(options: HyperdeployOptions): Hyperdeploy {
     },
     subscribe: (subscriber) =>
       engine.subscribe((entry, state) => subscriber(entry, toDeployment(state))),
+    countByStatus: () => store.countByStatus(),
+    redact,
     signerAddress: signer?.address ?? null,
+    logger,
     storePath: store instanceof SqliteStore ? store.path : null,
     async close() {
       await engine.stop();
       await store.close();
     },
   };
+}
+
+/** A stable hash of a request: keys sorted, so the same body in another order is the same. */
+function hashRequest(params: DeployParams): string {
+  const canonical = JSON.stringify(params, (_key, value: unknown) =>
+    value && typeof value === 'object' && !Array.isArray(value)
+      ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)))
+      : typeof value === 'bigint'
+        ? value.toString()
+        : value,
+  );
+  return createHash('sha256').update(canonical).digest('hex');
 }

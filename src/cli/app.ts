@@ -1,4 +1,4 @@
-import { pino } from 'pino';
+import { type DestinationStream, pino } from 'pino';
 import { loadConfig, type ResolvedConfig } from '../config/index.ts';
 import { createHyperdeploy, type Hyperdeploy } from '../hyperdeploy.ts';
 import { createLogger } from '../logging/logger.ts';
@@ -23,6 +23,7 @@ export interface ChainFlags {
 export function openApp(
   flags: GlobalFlags,
   chainFlags: ChainFlags = {},
+  logDestination: DestinationStream = pino.destination({ fd: 2, sync: true }),
 ): { app: Hyperdeploy; config: ResolvedConfig } {
   const config = loadConfig({
     cwd: process.cwd(),
@@ -41,7 +42,7 @@ export function openApp(
     db: config.dbPath,
     chains: config.chains,
     ...(privateKey ? { privateKey } : {}),
-    logger: createLogger({ level, destination: pino.destination({ fd: 2, sync: true }) }),
+    logger: createLogger({ level, destination: logDestination }),
     gasBuffer: config.gasBuffer,
     retry: config.retry,
     secrets: Object.values(config.explorerKeys),

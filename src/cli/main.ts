@@ -4,6 +4,7 @@ import { demoCommand } from './commands/demo.ts';
 import { deployCommand } from './commands/deploy.ts';
 import { listCommand, logsCommand, statusCommand } from './commands/inspect.ts';
 import { resumeCommand } from './commands/resume.ts';
+import { serveCommand } from './commands/serve.ts';
 import { EXIT, reportError } from './exit.ts';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -98,6 +99,13 @@ withGlobals(program.command('resume'))
   .option('--rpc <url>', 'RPC URL for --chain (repeatable; never stored)', collect, [])
   .option('--json')
   .action(run(resumeCommand as never));
+
+withGlobals(program.command('serve'))
+  .description('run the HTTP API, the WebSocket stream, the dashboard and the worker')
+  .option('--host <host>', 'interface to listen on', '127.0.0.1')
+  .option('--port <port>', 'port (0: any free one)', (v) => Number(v), 8080)
+  .option('--no-worker', 'API node only: do not run deployments')
+  .action(run(serveCommand as never));
 
 program
   .command('demo')

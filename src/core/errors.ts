@@ -187,6 +187,26 @@ export const ERROR_CATALOGUE = {
     summary: 'The explorer refused the verification.',
     hint: 'Check the compiler version, settings and constructor arguments.',
   },
+  INVALID_REQUEST: {
+    retryable: false,
+    summary: 'The HTTP request does not match the API schema.',
+    hint: 'Correct the field named in the message; GET /openapi.json describes every field.',
+  },
+  UNAUTHORIZED: {
+    retryable: false,
+    summary: 'The request has no valid API token.',
+    hint: 'Send the header `Authorization: Bearer <HYPERDEPLOY_API_TOKEN>`.',
+  },
+  IDEMPOTENCY_CONFLICT: {
+    retryable: false,
+    summary: 'The Idempotency-Key was used before with a different request body.',
+    hint: 'Use a new Idempotency-Key for a different deployment, or resend the same body.',
+  },
+  NOT_FOUND: {
+    retryable: false,
+    summary: 'No such route.',
+    hint: 'See GET /openapi.json for the routes.',
+  },
   INTERNAL: {
     retryable: false,
     summary: 'An unexpected error inside hyperdeploy.',

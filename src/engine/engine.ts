@@ -23,6 +23,7 @@ import type { ChainClient } from '../ports/chain-client.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Signer } from '../ports/signer.ts';
 import {
+  type IdempotencyRecord,
   JournalConflictError,
   type NonceClaim,
   NonceTakenError,
@@ -62,10 +63,27 @@ export class Engine {
     this.gate = new ChainGate(options.clientFor, options.redact);
   }
 
-  /** Journals a new deployment (status `pending`) and returns it. */
-  async create(spec: DeploymentSpec, id = newDeploymentId()): Promise<DeploymentState> {
+  /**
+   * Journals a new deployment (status `pending`). With an idempotency key used before, nothing
+   * is written and the earlier deployment is returned with `created: false`.
+   */
+  async create(
+    spec: DeploymentSpec,
+    options: { id?: string; idempotency?: IdempotencyRecord } = {},
+  ): Promise<{ state: DeploymentState; created: boolean; requestHash?: string }> {
+    const id = options.id ?? newDeploymentId();
     const event: DeploymentEvent = { type: 'deployment_created', at: this.now(), id, spec };
-    return this.append(null, [event]);
+    const state = { ...reduce(null, event), seq: 1 };
+    const result = await this.options.store.create(id, [event], state, options.idempotency);
+    if (!result.created) {
+      return {
+        state: await this.load(result.deploymentId),
+        created: false,
+        requestHash: result.requestHash,
+      };
+    }
+    for (const entry of result.entries) this.publish(entry, state);
+    return { state, created: true };
   }
 
   /** Drives a deployment until it is finished (or the engine stops). */

@@ -29,6 +29,17 @@ export class JournalConflictError extends Error {
   override name = 'JournalConflictError';
 }
 
+/** A client's idempotency key and a hash of its request, stored with the deployment. */
+export interface IdempotencyRecord {
+  key: string;
+  requestHash: string;
+}
+
+/** The result of a create: new, or the deployment an earlier request with the key made. */
+export type CreateResult =
+  | { created: true; entries: JournalEntry[] }
+  | { created: false; deploymentId: string; requestHash: string };
+
 /** Raised when a claimed nonce was already taken by another deployment. */
 export class NonceTakenError extends Error {
   override name = 'NonceTakenError';
@@ -47,7 +58,20 @@ export interface Store {
     projection: DeploymentState,
     nonceClaim?: NonceClaim,
   ): Promise<JournalEntry[]>;
+  /**
+   * Journals a new deployment (its first events and projection). With an idempotency key
+   * already used, nothing is written and the earlier deployment is named instead — the check
+   * and the write are one transaction.
+   */
+  create(
+    id: string,
+    events: DeploymentEvent[],
+    projection: DeploymentState,
+    idempotency?: IdempotencyRecord,
+  ): Promise<CreateResult>;
   get(id: string): Promise<DeploymentState | null>;
+  /** Deployments per (status, chain id): for metrics. */
+  countByStatus(): Promise<Array<{ status: string; chainId: number; count: number }>>;
   list(filter: DeploymentFilter): Promise<{ items: DeploymentState[]; nextCursor: string | null }>;
   /** Deployments not in a terminal status, oldest first. */
   listUnfinished(): Promise<DeploymentState[]>;

@@ -5,7 +5,9 @@ import type { DeploymentEvent, JournalEntry } from '../../../core/events.ts';
 import type { DeploymentState } from '../../../core/state.ts';
 import type { Address } from '../../../core/types.ts';
 import {
+  type CreateResult,
   type DeploymentFilter,
+  type IdempotencyRecord,
   JournalConflictError,
   type NonceClaim,
   NonceTakenError,
@@ -77,6 +79,15 @@ export class SqliteStore implements Store {
         'INSERT OR IGNORE INTO nonce_claims (chain_id, address, nonce, deployment_id) VALUES (?, ?, ?, ?)',
       ),
       releaseClaims: db.prepare<[string]>('DELETE FROM nonce_claims WHERE deployment_id = ?'),
+      findKey: db.prepare<[string], { deployment_id: string; request_hash: string }>(
+        'SELECT deployment_id, request_hash FROM idempotency_keys WHERE key = ?',
+      ),
+      insertKey: db.prepare<[string, string, string, string]>(
+        'INSERT INTO idempotency_keys (key, request_hash, deployment_id, created_at) VALUES (?, ?, ?, ?)',
+      ),
+      countByStatus: db.prepare<[], { status: string; chainId: number; count: number }>(
+        'SELECT status, chain_id AS chainId, COUNT(*) AS count FROM deployments GROUP BY status, chain_id',
+      ),
     };
   }
 
@@ -113,6 +124,41 @@ export class SqliteStore implements Store {
   private claimNonce(id: string, { chainId, address, nonce }: NonceClaim) {
     const inserted = this.statements.insertClaim.run(chainId, address.toLowerCase(), nonce, id);
     if (inserted.changes === 0) throw new NonceTakenError(`nonce ${nonce} of ${address} is taken`);
+  }
+
+  async create(
+    id: string,
+    events: DeploymentEvent[],
+    projection: DeploymentState,
+    idempotency?: IdempotencyRecord,
+  ): Promise<CreateResult> {
+    const s = this.statements;
+    return this.db
+      .transaction((): CreateResult => {
+        if (idempotency) {
+          const earlier = s.findKey.get(idempotency.key);
+          if (earlier) {
+            return {
+              created: false,
+              deploymentId: earlier.deployment_id,
+              requestHash: earlier.request_hash,
+            };
+          }
+        }
+        s.insertDeployment.run(toDbDeployment(projection));
+        const entries = events.map((event, index) => {
+          s.insertEvent.run(toDbEvent(id, index + 1, event));
+          return { ...event, seq: index + 1 };
+        });
+        if (idempotency)
+          s.insertKey.run(idempotency.key, idempotency.requestHash, id, projection.createdAt);
+        return { created: true, entries };
+      })
+      .immediate();
+  }
+
+  async countByStatus() {
+    return this.statements.countByStatus.all();
   }
 
   async get(id: string): Promise<DeploymentState | null> {

@@ -1,0 +1,53 @@
+import { pino } from 'pino';
+import { HyperdeployError } from '../../core/errors.ts';
+import { buildServer } from '../../server/app.ts';
+import { type GlobalFlags, openApp } from '../app.ts';
+
+export interface ServeFlags extends GlobalFlags {
+  host: string;
+  port: number;
+  worker: boolean;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/** API, WebSocket stream, dashboard and worker in one process, until SIGINT/SIGTERM. */
+export async function serveCommand(flags: ServeFlags): Promise<number> {
+  const apiToken = process.env.HYPERDEPLOY_API_TOKEN?.trim() || undefined;
+  if (!apiToken && !LOOPBACK.has(flags.host)) {
+    throw new HyperdeployError(
+      'CONFIG_INVALID',
+      `Refusing to listen on ${flags.host} without an API token.`,
+      {
+        step: 'config',
+        hint: 'Set HYPERDEPLOY_API_TOKEN, or listen on 127.0.0.1.',
+      },
+    );
+  }
+  const { app: hd, config } = openApp(
+    { ...flags, logLevel: flags.logLevel ?? 'info' },
+    {},
+    pino.destination({ fd: 1, sync: false }),
+  );
+  const server = await buildServer({
+    hd,
+    chains: config.chains,
+    logger: hd.logger,
+    ...(apiToken ? { apiToken } : {}),
+  });
+  const address = await server.listen({ host: flags.host, port: flags.port });
+  hd.logger.info(
+    { event: 'server.listening', url: address, worker: flags.worker },
+    `hyperdeploy serving on ${address}`,
+  );
+  // The worker: continue what an earlier process left unfinished; new submissions run as they come.
+  if (flags.worker)
+    void hd.resume().catch((error: unknown) => hd.logger.error({ err: error }, 'resume failed'));
+  await new Promise<void>((done) => {
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+  });
+  await server.close();
+  await hd.close();
+  return 0;
+}
