@@ -111,6 +111,7 @@ program
   .command('demo')
   .description('start local anvil chains for the three targets and deploy the sample contracts')
   .option('--once', 'exit when the deployments are done')
+  .option('--port <port>', 'dashboard port (taken: any free one)', (v) => Number(v), 8080)
   .option('--db <path>', 'store for the demo (default .hyperdeploy/demo.db)')
   .option('--log-level <level>')
   .action(run(demoCommand as never));
