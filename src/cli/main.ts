@@ -67,6 +67,7 @@ withGlobals(
   .option('--libraries <Name=0x…>', 'link a library (repeatable)', collect, [])
   .option('--no-verify', 'do not verify on the explorer')
   .option('--json', 'print the final deployment object as JSON')
+  .option('--server <url>', 'submit to a running `hyperdeploy serve` and follow its stream')
   .action(run(deployCommand as never));
 
 withGlobals(program.command('status').argument('<id>'))

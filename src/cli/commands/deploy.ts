@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { resolveChain } from '../../config/index.ts';
 import { HyperdeployError } from '../../core/errors.ts';
+import type { Deployment } from '../../core/view.ts';
 import { parseArgsJson, resolveContractInput } from '../../inputs/index.ts';
 import { type GlobalFlags, openApp } from '../app.ts';
 import { installCrashHook } from '../crash-hook.ts';
 import { EXIT } from '../exit.ts';
 import { describeDeployment, progressLine } from '../format.ts';
+import { RemoteClient } from '../remote.ts';
 
 export interface DeployFlags extends GlobalFlags {
   chain: string;
@@ -19,12 +21,15 @@ export interface DeployFlags extends GlobalFlags {
   libraries: string[];
   verify: boolean;
   json?: boolean;
+  /** Submit to a running `hyperdeploy serve` instead of deploying from this process. */
+  server?: string;
 }
 
 export async function deployCommand(
   input: string | undefined,
   flags: DeployFlags,
 ): Promise<number> {
+  if (flags.server) return deployThroughServer(input, flags);
   const { app, config } = openApp(flags, {
     chain: flags.chain,
     rpc: flags.rpc,
@@ -65,6 +70,53 @@ export async function deployCommand(
   } finally {
     await app.close();
   }
+}
+
+/** `--server URL`: compile here, submit there, follow the stream with the same progress lines. */
+async function deployThroughServer(input: string | undefined, flags: DeployFlags): Promise<number> {
+  const client = new RemoteClient(flags.server as string);
+  const { items: chains } = await client.request<{
+    items: Array<{ name: string; chainId: number; evmVersion: string }>;
+  }>('/v1/chains');
+  const chain = chains.find((c) => c.name === flags.chain || String(c.chainId) === flags.chain);
+  if (!chain) {
+    throw new HyperdeployError(
+      'UNKNOWN_CHAIN',
+      `The server has no chain "${flags.chain}"; it has ${chains.map((c) => c.name).join(', ')}.`,
+      { step: 'input' },
+    );
+  }
+  const artifact = await resolveContractInput({
+    ...(input ? { file: input } : {}),
+    ...(flags.bytecode ? { bytecode: flags.bytecode } : {}),
+    ...(flags.abi ? { abi: readAbiFile(flags.abi) } : {}),
+    ...(flags.contract ? { contractName: flags.contract } : {}),
+    evmVersion: chain.evmVersion,
+    cwd: process.cwd(),
+    libraries: parseLibraries(flags.libraries),
+  });
+  const submitted = await client.request<Deployment>('/v1/deployments', {
+    method: 'POST',
+    body: {
+      buildId: flags.buildId ?? `cli-${Date.now()}`,
+      chain: chain.name,
+      bytecode: artifact.bytecode,
+      abi: artifact.abi,
+      constructorArgs: flags.args ? parseArgsJson(flags.args) : [],
+      contractName: artifact.contractName,
+      ...(flags.confirmations ? { confirmations: flags.confirmations } : {}),
+      verify: flags.verify,
+    },
+  });
+  const start = Date.now();
+  const out = flags.json ? process.stderr : process.stdout;
+  const deployment = await client.follow(submitted.id, (entry, d) => {
+    const line = progressLine(entry, d, start);
+    if (line) out.write(`${line}\n`);
+  });
+  if (flags.json) process.stdout.write(`${JSON.stringify(deployment, null, 2)}\n`);
+  else process.stdout.write(`\n${describeDeployment(deployment)}\n`);
+  return deployment.status === 'complete' ? EXIT.ok : EXIT.failed;
 }
 
 function readAbiFile(path: string): unknown {
