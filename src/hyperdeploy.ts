@@ -6,7 +6,7 @@ import { SqliteStore } from './adapters/store/sqlite/sqlite-store.ts';
 import { redactUrl, toViemChain } from './chains/index.ts';
 import type { ChainConfig } from './chains/types.ts';
 import { HyperdeployError } from './core/errors.ts';
-import type { JournalEntry } from './core/events.ts';
+import type { JournalEntry, LogData, LogEvent, LogLevel } from './core/events.ts';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './core/retry.ts';
 import type { DeploymentState } from './core/state.ts';
 import { type Deployment, toDeployment } from './core/view.ts';
@@ -60,6 +60,11 @@ export interface Hyperdeploy {
   resume(filter?: { chain?: string }): Promise<Deployment[]>;
   /** Cancels a deployment before any transaction is signed (CANCEL_NOT_ALLOWED after). */
   cancel(id: string, reason?: string): Promise<Deployment>;
+  /** Appends a log line to a deployment's journal (shown by `logs`, the API and the dashboard). */
+  log(
+    id: string,
+    entry: { level: LogLevel; event: LogEvent; message: string; data?: LogData },
+  ): Promise<void>;
   /** Every journal entry as it is appended, with the deployment after it. */
   subscribe(subscriber: JournalSubscriber): () => void;
   /** Deployments per (status, chain id). */
@@ -183,6 +188,7 @@ export function createHyperdeploy(options: HyperdeployOptions): Hyperdeploy {
     subscribe: (subscriber) =>
       engine.subscribe((entry, state) => subscriber(entry, toDeployment(state))),
     countByStatus: () => store.countByStatus(),
+    log: (id, entry) => engine.log(id, entry),
     redact,
     signerAddress: signer?.address ?? null,
     logger,

@@ -45,7 +45,11 @@ export function openApp(
     logger: createLogger({ level, destination: logDestination }),
     gasBuffer: config.gasBuffer,
     retry: config.retry,
-    secrets: Object.values(config.explorerKeys),
+    secrets: [
+      ...Object.values(config.explorerKeys),
+      ...(config.webhooks.secret ? [config.webhooks.secret] : []),
+      ...(process.env.HYPERDEPLOY_API_TOKEN ? [process.env.HYPERDEPLOY_API_TOKEN] : []),
+    ],
   });
   return { app, config };
 }

@@ -12,7 +12,7 @@ export function formatPath(path: readonly PropertyKey[]): string {
 }
 
 const ALLOWED_KEYS: Record<string, string> = {
-  root: '$schema, chains, gasBuffer, retry, db',
+  root: '$schema, chains, gasBuffer, retry, db, webhooks',
   chain:
     'chainId, rpc, confirmations, txType, evmVersion, currency, displayName, pollIntervalMs, rpcTimeoutMs, bumpAfterMs, maxFeeBumps, maxFeePerGasGwei, explorer',
   explorer: 'type, api, url, apiKey',

@@ -24,6 +24,8 @@ export interface ResolvedConfig {
   dbPath: string;
   /** Explorer API keys by chain name: kept apart so a chain can be logged without its secret. */
   explorerKeys: Record<string, string>;
+  /** Webhook endpoints and the secret that signs deliveries (HYPERDEPLOY_WEBHOOK_SECRET). */
+  webhooks: { urls: string[]; secret: string | undefined };
 }
 
 /** Presets < config file < environment < flags. Throws CONFIG_INVALID naming the bad field. */
@@ -51,6 +53,10 @@ export function loadConfig(options: LoadConfigOptions): ResolvedConfig {
     retry: { maxRetries: config.retry.maxRetries, delaysMs: [...config.retry.delaysMs] },
     dbPath,
     explorerKeys,
+    webhooks: {
+      urls: (config.webhooks ?? []).map((hook) => hook.url),
+      secret: envValue(env, 'HYPERDEPLOY_WEBHOOK_SECRET'),
+    },
   };
 }
 

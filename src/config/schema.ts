@@ -82,6 +82,11 @@ export const configFileSchema = z.strictObject({
       delaysMs: [...DEFAULT_RETRY.delaysMs],
     })),
   db: z.string().min(1).optional(),
+  /** Status changes are POSTed here, signed with HYPERDEPLOY_WEBHOOK_SECRET. */
+  webhooks: z
+    .array(z.strictObject({ url: httpUrl }))
+    .max(10)
+    .optional(),
 });
 
 export type ChainEntry = z.infer<typeof chainEntrySchema>;

@@ -59,6 +59,8 @@ export const LOG_EVENTS = [
   'tx.stuck',
   'fees.bumped',
   'step.error',
+  'webhook.delivered',
+  'webhook.failed',
 ] as const;
 export type LogEvent = (typeof LOG_EVENTS)[number];
 

@@ -119,6 +119,24 @@ export class Engine {
     return this.append(state, [{ type: 'deployment_cancelled', at: this.now(), reason }]);
   }
 
+  /**
+   * Journals a log line from outside the loop (e.g. a webhook delivery). A concurrent append
+   * by the loop moves the journal on: read it again and retry.
+   */
+  async log(
+    id: string,
+    entry: Omit<Extract<DeploymentEvent, { type: 'log' }>, 'type' | 'at'>,
+  ): Promise<void> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      try {
+        await this.append(await this.load(id), [{ type: 'log', at: this.now(), ...entry }]);
+        return;
+      } catch (error) {
+        if (!(error instanceof JournalConflictError)) throw error;
+      }
+    }
+  }
+
   subscribe(listener: JournalListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

@@ -48,29 +48,25 @@ export function installErrorHandler(app: FastifyInstance, logger: Logger, redact
       return reply.code(STATUS_OF[error.code] ?? 400).send(body(error, redact));
     }
     if (error.statusCode === 413) {
-      return reply
-        .code(413)
-        .send(
-          body(
-            new HyperdeployError('INVALID_REQUEST', 'The request body is too large.', {
-              hint: 'Send at most 2 MiB; bytecode and ABI of one contract fit easily.',
-            }),
-            redact,
-          ),
-        );
+      return reply.code(413).send(
+        body(
+          new HyperdeployError('INVALID_REQUEST', 'The request body is too large.', {
+            hint: 'Send at most 2 MiB; bytecode and ABI of one contract fit easily.',
+          }),
+          redact,
+        ),
+      );
     }
     if (error.statusCode && error.statusCode < 500) {
       // Fastify's own 4xx: malformed JSON, wrong content type.
-      return reply
-        .code(error.statusCode)
-        .send(
-          body(
-            new HyperdeployError('INVALID_REQUEST', error.message, {
-              hint: 'Send a JSON body with Content-Type: application/json.',
-            }),
-            redact,
-          ),
-        );
+      return reply.code(error.statusCode).send(
+        body(
+          new HyperdeployError('INVALID_REQUEST', error.message, {
+            hint: 'Send a JSON body with Content-Type: application/json.',
+          }),
+          redact,
+        ),
+      );
     }
     logger.error({ err: error, event: 'http.error' }, 'unexpected error in a request');
     return reply

@@ -1,6 +1,7 @@
 import { pino } from 'pino';
 import { HyperdeployError } from '../../core/errors.ts';
 import { buildServer } from '../../server/app.ts';
+import { startWebhooks } from '../../server/webhooks.ts';
 import { type GlobalFlags, openApp } from '../app.ts';
 
 export interface ServeFlags extends GlobalFlags {
@@ -35,6 +36,7 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
     logger: hd.logger,
     ...(apiToken ? { apiToken } : {}),
   });
+  startWebhooks(hd, config.webhooks);
   const address = await server.listen({ host: flags.host, port: flags.port });
   hd.logger.info(
     { event: 'server.listening', url: address, worker: flags.worker },

@@ -9,15 +9,13 @@ export function healthRoutes(app: FastifyInstance, hd: Hyperdeploy): void {
       await hd.list({ limit: 1 });
       return { status: 'ready' };
     } catch {
-      return reply
-        .code(503)
-        .send({
-          error: {
-            code: 'INTERNAL',
-            message: 'The store does not answer.',
-            hint: 'Check the database file or server.',
-          },
-        });
+      return reply.code(503).send({
+        error: {
+          code: 'INTERNAL',
+          message: 'The store does not answer.',
+          hint: 'Check the database file or server.',
+        },
+      });
     }
   });
 }
