@@ -69,6 +69,15 @@ describe('findUnsupportedOpcodes on hand-built bytecode', () => {
     expect(findUnsupportedOpcodes('0x005b5e00', METIS)).toEqual([]);
   });
 
+  it('never jumps into what CODECOPY reads: that is data', () => {
+    // PUSH1 3, PUSH1 8, PUSH0, CODECOPY, STOP, INVALID, [data: 5b 5e 00]
+    expect(findUnsupportedOpcodes('0x600360085f3900fe5b5e00', METIS)).toEqual([]);
+    // The same offset used by JUMP instead: code.
+    expect(findUnsupportedOpcodes('0x6008560000fefe005b5e00', METIS)).toEqual([
+      { opcode: 0x5e, name: 'MCOPY', offset: 9 },
+    ]);
+  });
+
   it('treats a stretch that reaches an undefined opcode as data', () => {
     // PUSH1 3, JUMP, JUMPDEST, 0x2c (undefined: ASCII ","), 0x5e
     expect(findUnsupportedOpcodes('0x6003565b2c5e00', METIS)).toEqual([]);
@@ -79,10 +88,10 @@ describe('findUnsupportedOpcodes on hand-built bytecode', () => {
     // runtime (CALLVALUE, MCOPY, STOP) with its metadata.
     const runtime = `345e00${SOLC_METADATA}`;
     const size = (runtime.length / 2).toString(16).padStart(2, '0');
-    const code: Hex = `0x60${size}600c5f3960${size}5ff3fe${runtime}`;
-    expect(code.length / 2 - 1).toBe(12 + runtime.length / 2);
+    const code: Hex = `0x60${size}600b5f3960${size}5ff3fe${runtime}`;
+    expect(code.length / 2 - 1).toBe(11 + runtime.length / 2);
     expect(findUnsupportedOpcodes(code, METIS)).toEqual([
-      { opcode: 0x5e, name: 'MCOPY', offset: 13 },
+      { opcode: 0x5e, name: 'MCOPY', offset: 12 },
     ]);
   });
 
@@ -132,9 +141,15 @@ describe('findUnsupportedOpcodes on solc output', () => {
   function text() external pure returns (string memory) { return string.concat(TEXT, "!"); }
 }`,
       'Factory.sol': `contract Child {
+  string public note = "${'[data] ]^_ HIJ '.repeat(12)}";
+  constructor(uint256 seed) { note = string.concat(note, seed == 0 ? "" : "!"); }
   function join(bytes memory a) external pure returns (bytes memory) { return bytes.concat(a, a); }
 }
-contract Factory { function make() external returns (address) { return address(new Child()); } }`,
+contract Factory {
+  string constant LIST = "${'[1, 2] ]^_ HIJ '.repeat(12)}";
+  function make() external returns (address) { return address(new Child(1)); }
+  function list() external pure returns (string memory) { return string.concat(LIST, "!"); }
+}`,
     };
     for (const [file, source] of Object.entries(sources)) {
       writeFileSync(join(dir, file), header + source);
@@ -183,14 +198,18 @@ contract Factory { function make() external returns (address) { return address(n
     expect(findUnsupportedOpcodes(bytecode, METIS)).toEqual([]);
   });
 
-  it('walks a contract embedded for `new` (its creation code inside the runtime)', async () => {
+  it('walks a contract embedded for `new`, not the data around it', async () => {
     const factory = await compile('Factory.sol:Factory', 'cancun');
     const child = await compile('Factory.sol:Child', 'cancun');
     const start = factory.indexOf(child.slice(2)) / 2 - 1;
     expect(start).toBeGreaterThan(0);
-    const inChild = findUnsupportedOpcodes(factory, METIS).filter(
+    const hits = findUnsupportedOpcodes(factory, METIS);
+    const inChild = hits.filter(
       (hit) => hit.offset >= start && hit.offset < start + (child.length - 2) / 2,
     );
     expect(names(inChild)).toEqual(['MCOPY']);
+    expect(names(hits)).toEqual(['MCOPY']);
+    const shanghai = await compile('Factory.sol:Factory', 'shanghai');
+    expect(findUnsupportedOpcodes(shanghai, METIS)).toEqual([]);
   });
 });
