@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { systemClock } from './adapters/clock/system-clock.ts';
+import { createExplorer } from './adapters/explorer/index.ts';
+import { createSourceProver } from './adapters/prover/index.ts';
 import { ViemChainClient } from './adapters/rpc/viem-chain-client.ts';
 import { PrivateKeySigner } from './adapters/signer/private-key-signer.ts';
 import { SqliteStore } from './adapters/store/sqlite/sqlite-store.ts';
@@ -14,6 +16,8 @@ import { Engine } from './engine/engine.ts';
 import { createLogger, type Logger } from './logging/logger.ts';
 import { createRedactor } from './logging/redact.ts';
 import type { Clock } from './ports/clock.ts';
+import type { Explorer } from './ports/explorer.ts';
+import type { SourceProver } from './ports/prover.ts';
 import type { Signer } from './ports/signer.ts';
 import type { DeploymentFilter, Store } from './ports/store.ts';
 import { type DeployParams, prepareSpec } from './prepare.ts';
@@ -33,6 +37,14 @@ export interface HyperdeployOptions {
   retry?: Partial<RetryPolicy>;
   /** Secrets to keep out of messages besides the key and RPC URLs (e.g. API tokens). */
   secrets?: string[];
+  /** Explorer API keys by chain name. */
+  explorerKeys?: Record<string, string>;
+  /** The explorer client of a chain (default: from the chain's `explorer` config; null: none). */
+  explorerFor?: (chain: ChainConfig) => Explorer | null;
+  /** The local proof of source (default: recompile with the bundled solc-js). */
+  prover?: SourceProver;
+  /** Verification budget (default 10 minutes) and waits between "not yet" answers. */
+  verification?: { budgetMs?: number; delaysMs?: number[] };
 }
 
 export type JournalSubscriber = (entry: JournalEntry, deployment: Deployment) => void;
@@ -56,6 +68,8 @@ export interface Hyperdeploy {
   get(id: string): Promise<Deployment | null>;
   list(filter?: DeploymentFilter): Promise<{ items: Deployment[]; nextCursor: string | null }>;
   events(id: string, afterSeq?: number): Promise<JournalEntry[]>;
+  /** Verifies a deployment again by hand and waits for the outcome. */
+  verify(id: string): Promise<Deployment>;
   /** Continues every unfinished deployment from its journal. */
   resume(filter?: { chain?: string }): Promise<Deployment[]>;
   /** Cancels a deployment before any transaction is signed (CANCEL_NOT_ALLOWED after). */
@@ -109,6 +123,12 @@ export function createHyperdeploy(options: HyperdeployOptions): Hyperdeploy {
     logger,
     redact,
     retry: { ...DEFAULT_RETRY_POLICY, ...options.retry },
+    explorerFor: options.explorerFor ?? defaultExplorerFor(options.explorerKeys ?? {}),
+    prover: options.prover ?? createSourceProver(),
+    verification: {
+      budgetMs: options.verification?.budgetMs ?? 10 * 60_000,
+      delaysMs: options.verification?.delaysMs ?? [5_000, 10_000, 20_000, 30_000, 60_000],
+    },
   });
   const view = (state: DeploymentState | null) => (state ? toDeployment(state) : null);
 
@@ -174,10 +194,18 @@ export function createHyperdeploy(options: HyperdeployOptions): Hyperdeploy {
       return { items: page.items.map(toDeployment), nextCursor: page.nextCursor };
     },
     events: (id, afterSeq) => store.events(id, afterSeq),
+    async verify(id) {
+      await mustExist(id);
+      return toDeployment(await engine.verify(id, { requested: true }));
+    },
     async resume(filter = {}) {
       const unfinished = (await store.listUnfinished()).filter(
         (state) => !filter.chain || state.spec.chainName === filter.chain,
       );
+      const verifications = (await store.listPendingVerifications()).filter(
+        (state) => !filter.chain || state.spec.chainName === filter.chain,
+      );
+      for (const state of verifications) engine.verifyInBackground(state.id);
       const finished = await Promise.all(unfinished.map((state) => engine.run(state.id)));
       return finished.map(toDeployment);
     },
@@ -210,4 +238,27 @@ function hashRequest(params: DeployParams): string {
         : value,
   );
   return createHash('sha256').update(canonical).digest('hex');
+}
+
+/** Explorer clients from each chain's `explorer` config; chains without an API get none. */
+function defaultExplorerFor(keys: Record<string, string>): (chain: ChainConfig) => Explorer | null {
+  const cache = new Map<string, Explorer | null>();
+  return (chain) => {
+    if (!cache.has(chain.name)) {
+      const { explorer } = chain;
+      const apiKey = keys[chain.name];
+      cache.set(
+        chain.name,
+        explorer?.api
+          ? createExplorer({
+              type: explorer.type,
+              api: explorer.api,
+              url: explorer.url,
+              ...(apiKey ? { apiKey } : {}),
+            })
+          : null,
+      );
+    }
+    return cache.get(chain.name) ?? null;
+  };
 }

@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { ChainConfig } from './chains/types.ts';
 import { resolveChain } from './config/resolve-chain.ts';
 import { HyperdeployError } from './core/errors.ts';
-import { type Address, DEFAULT_FEE_POLICY, type DeploymentSpec } from './core/types.ts';
+import {
+  type Address,
+  DEFAULT_FEE_POLICY,
+  type DeploymentSpec,
+  type VerificationSource,
+} from './core/types.ts';
 import { validateAbi, validateBytecode } from './inputs/bytecode.ts';
 import { encodeConstructorArgs } from './inputs/constructor-args.ts';
 
@@ -22,6 +27,8 @@ export interface DeployParams {
   confirmations?: number;
   /** Submit to the chain's explorer after confirmation (default true). */
   verify?: boolean;
+  /** The source for verification (kept by compiling a .sol file, or given by the caller). */
+  source?: VerificationSource;
 }
 
 /**
@@ -67,6 +74,7 @@ export function prepareSpec(
     confirmations,
     gasBuffer: context.gasBuffer,
     verify: params.verify ?? true,
+    ...(params.source ? { source: params.source } : {}),
     feePolicy: {
       bumpAfterMs: chain.bumpAfterMs ?? DEFAULT_FEE_POLICY.bumpAfterMs,
       maxBumps: chain.maxFeeBumps ?? DEFAULT_FEE_POLICY.maxBumps,

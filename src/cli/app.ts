@@ -1,5 +1,6 @@
 import { type DestinationStream, pino } from 'pino';
-import { loadConfig, type ResolvedConfig } from '../config/index.ts';
+import { findChainName, loadConfig, type ResolvedConfig } from '../config/index.ts';
+import { HyperdeployError } from '../core/errors.ts';
 import { createHyperdeploy, type Hyperdeploy } from '../hyperdeploy.ts';
 import { createLogger } from '../logging/logger.ts';
 
@@ -14,6 +15,9 @@ export interface ChainFlags {
   chain?: string;
   rpc?: string[];
   confirmations?: number;
+  /** Overrides the chain's explorer verification API (with --chain). */
+  explorerApi?: string;
+  explorerType?: 'etherscan' | 'blockscout-v2';
 }
 
 /**
@@ -36,6 +40,7 @@ export function openApp(
       ...(chainFlags.confirmations ? { confirmations: chainFlags.confirmations } : {}),
     },
   });
+  applyExplorerFlags(config, chainFlags);
   const level = flags.logLevel ?? process.env.HYPERDEPLOY_LOG_LEVEL ?? 'silent';
   const privateKey = process.env.HYPERDEPLOY_PRIVATE_KEY?.trim();
   const app = createHyperdeploy({
@@ -45,6 +50,7 @@ export function openApp(
     logger: createLogger({ level, destination: logDestination }),
     gasBuffer: config.gasBuffer,
     retry: config.retry,
+    explorerKeys: config.explorerKeys,
     secrets: [
       ...Object.values(config.explorerKeys),
       ...(config.webhooks.secret ? [config.webhooks.secret] : []),
@@ -52,4 +58,28 @@ export function openApp(
     ],
   });
   return { app, config };
+}
+
+/** `--explorer-api URL [--explorer-type T]` replace the explorer API of `--chain`. */
+function applyExplorerFlags(config: ResolvedConfig, flags: ChainFlags): void {
+  if (!flags.explorerApi && !flags.explorerType) return;
+  const chain = flags.chain ? config.chains[findChainName(config.chains, flags.chain)] : undefined;
+  if (!chain) {
+    throw new HyperdeployError(
+      'CONFIG_INVALID',
+      '--explorer-api and --explorer-type need --chain.',
+      { step: 'config', hint: 'Add --chain <name> to say which chain the explorer serves.' },
+    );
+  }
+  const api = flags.explorerApi ?? chain.explorer?.api;
+  if (!api)
+    throw new HyperdeployError('CONFIG_INVALID', `${chain.name} has no explorer API to retype.`, {
+      step: 'config',
+      hint: 'Pass --explorer-api URL.',
+    });
+  chain.explorer = {
+    type: flags.explorerType ?? chain.explorer?.type ?? 'etherscan',
+    api,
+    url: chain.explorer?.url ?? new URL(api).origin,
+  };
 }

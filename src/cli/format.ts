@@ -23,6 +23,14 @@ export function progressLine(
       return `${prefix} complete   ${deployment.contractName} at ${entry.contractAddress}`;
     case 'verification_skipped':
       return `${prefix} verify     skipped: ${entry.reason}`;
+    case 'verification_local_proof':
+      return `${prefix} verify     local proof: ${entry.result}${entry.reason ? ` (${entry.reason})` : ''}`;
+    case 'verification_deferred':
+      return `${prefix} verify     not yet (${entry.message}); next attempt at ${entry.nextAttemptAt}`;
+    case 'verification_succeeded':
+      return `${prefix} verified   ${entry.explorerUrl ?? ''}${entry.alreadyVerified ? ' (already verified)' : ''}`;
+    case 'verification_failed':
+      return `${prefix} verify     failed: ${entry.reason}`;
     case 'log':
       return entry.level === 'warn' || entry.level === 'error'
         ? `${prefix} ${entry.level.padEnd(10)} ${entry.message}`
@@ -43,7 +51,6 @@ const STATUS_EVENTS = new Set<JournalEntry['type']>([
   'receipt_reorged',
   'confirmations_reached',
   'verification_started',
-  'verification_succeeded',
   'retry_started',
   'deployment_cancelled',
 ]);
@@ -76,7 +83,8 @@ export function describeDeployment(d: Deployment): string {
     `address         ${d.contractAddress ?? '-'}`,
     `confirmations   ${d.confirmations}/${d.requiredConfirmations}`,
     `retries         ${d.retryCount}${d.nextAttemptAt ? ` (next at ${d.nextAttemptAt})` : ''}`,
-    `verification    ${d.verification.status}${d.verification.reason ? ` (${d.verification.reason})` : ''}`,
+    `verification    ${d.verification.status}${d.verification.reason ? ` (${d.verification.reason})` : ''}${d.verification.explorerUrl ? ` ${d.verification.explorerUrl}` : ''}`,
+    `local proof     ${d.verification.localProof ? `${d.verification.localProof.result}${d.verification.localProof.reason ? ` (${d.verification.localProof.reason})` : ''}` : '-'}`,
     `created         ${d.createdAt}`,
     `updated         ${d.updatedAt}`,
   ];

@@ -5,6 +5,7 @@ import { deployCommand } from './commands/deploy.ts';
 import { listCommand, logsCommand, statusCommand } from './commands/inspect.ts';
 import { resumeCommand } from './commands/resume.ts';
 import { serveCommand } from './commands/serve.ts';
+import { verifyCommand } from './commands/verify.ts';
 import { EXIT, reportError } from './exit.ts';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -65,7 +66,15 @@ withGlobals(
   .option('--abi <file>', 'ABI JSON file for --bytecode')
   .option('--contract <name>', 'contract to pick from a file with several')
   .option('--libraries <Name=0x…>', 'link a library (repeatable)', collect, [])
+  .option('--verify', 'verify on the chain explorer after confirmation (the default)')
   .option('--no-verify', 'do not verify on the explorer')
+  .option('--explorer-api <url>', "override the chain's explorer verification API")
+  .addOption(
+    new Option('--explorer-type <type>', 'explorer API kind').choices([
+      'etherscan',
+      'blockscout-v2',
+    ]),
+  )
   .option('--json', 'print the final deployment object as JSON')
   .option('--server <url>', 'submit to a running `hyperdeploy serve` and follow its stream')
   .action(run(deployCommand as never));
@@ -88,6 +97,20 @@ withGlobals(program.command('logs').argument('<id>'))
   .description('show the journal of a deployment')
   .option('--json')
   .action(run(logsCommand as never));
+
+withGlobals(program.command('verify').argument('<id>'))
+  .description('verify a deployment on the explorer again and wait for the outcome')
+  .option('--chain <name>', 'the chain (to apply --rpc / --explorer-api)')
+  .option('--rpc <url>', 'RPC URL for --chain (repeatable)', collect, [])
+  .option('--explorer-api <url>', "override the chain's explorer verification API")
+  .addOption(
+    new Option('--explorer-type <type>', 'explorer API kind').choices([
+      'etherscan',
+      'blockscout-v2',
+    ]),
+  )
+  .option('--json')
+  .action(run(verifyCommand as never));
 
 withGlobals(program.command('cancel').argument('<id>'))
   .description('cancel a deployment that has not signed a transaction yet')

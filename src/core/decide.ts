@@ -47,7 +47,10 @@ export function decide(state: DeploymentState, now: Date): NextAction {
       return { type: 'await_confirmations' };
     case 'confirmed':
     case 'verifying':
-      if (state.verification.status === 'pending') return { type: 'verify' };
+      // The first attempt runs here; a deferred one goes on after `complete`.
+      if (state.verification.status === 'pending' && !state.verification.nextAttemptAt) {
+        return { type: 'verify' };
+      }
       return complete(state);
     case 'verified':
       return complete(state);
@@ -66,6 +69,18 @@ export function decide(state: DeploymentState, now: Date): NextAction {
     case 'cancelled':
       return { type: 'done' };
   }
+}
+
+/**
+ * Verification after `complete`: the next explorer attempt when one is scheduled. Pure, like
+ * `decide`; the engine runs it as its own work so a slow explorer never holds a deployment.
+ */
+export function decideVerification(state: DeploymentState, now: Date): NextAction {
+  const { status, nextAttemptAt } = state.verification;
+  if (state.status !== 'complete' || status !== 'pending' || !nextAttemptAt)
+    return { type: 'done' };
+  if (Date.parse(nextAttemptAt) > now.getTime()) return { type: 'wait', until: nextAttemptAt };
+  return { type: 'verify' };
 }
 
 function complete(state: DeploymentState): NextAction {

@@ -1,5 +1,13 @@
 import type { DeploymentError } from './errors.ts';
-import type { Address, DeploymentSpec, Fees, Hex, Receipt, SignedTx } from './types.ts';
+import type {
+  Address,
+  DeploymentSpec,
+  Fees,
+  Hex,
+  LocalProofResult,
+  Receipt,
+  SignedTx,
+} from './types.ts';
 
 /**
  * Journal events: a closed union of past-tense facts about one deployment.
@@ -26,8 +34,19 @@ export type DeploymentEvent =
   | { type: 'confirmations_reached'; at: string; confirmations: number; blockNumber: string }
   | { type: 'verification_started'; at: string }
   | { type: 'verification_skipped'; at: string; reason: string }
-  | { type: 'verification_succeeded'; at: string; explorerUrl?: string }
+  | { type: 'verification_local_proof'; at: string; result: LocalProofResult; reason?: string }
+  /** The explorer said "not yet" (queued, not indexed, rate limited): ask again then. */
+  | {
+      type: 'verification_deferred';
+      at: string;
+      message: string;
+      reference: string | null;
+      nextAttemptAt: string;
+    }
+  | { type: 'verification_succeeded'; at: string; explorerUrl?: string; alreadyVerified?: boolean }
   | { type: 'verification_failed'; at: string; reason: string }
+  /** A person asked to verify again (`hyperdeploy verify <id>`). */
+  | { type: 'verification_requested'; at: string }
   | { type: 'deployment_completed'; at: string; contractAddress: Address }
   | {
       type: 'retry_scheduled';

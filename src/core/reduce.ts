@@ -44,7 +44,11 @@ export function reduce(state: DeploymentState | null, event: DeploymentEvent): D
     };
   }
   if (!state) throw new IllegalTransitionError(null, event.type, 'deployment not created');
-  if (isTerminal(state.status) && event.type !== 'log') {
+  if (
+    isTerminal(state.status) &&
+    event.type !== 'log' &&
+    !isVerificationAfterComplete(state, event)
+  ) {
     throw new IllegalTransitionError(state.status, event.type, 'deployment is finished');
   }
   const next = apply(state, event);
@@ -61,6 +65,10 @@ export const replay = (events: readonly DeploymentEvent[]): DeploymentState | nu
 function apply(state: DeploymentState, event: DeploymentEvent): DeploymentState {
   const fail = (reason: string): never => {
     throw new IllegalTransitionError(state.status, event.type, reason);
+  };
+  const verificationPending = () => {
+    if (state.verification.status !== 'pending')
+      fail(`verification is already ${state.verification.status}`);
   };
   const known = (hash: string) => {
     if (!state.txs.some((tx) => tx.hash === hash)) fail(`unknown hash ${hash}`);
@@ -159,20 +167,83 @@ function apply(state: DeploymentState, event: DeploymentEvent): DeploymentState 
       return { ...state, status: 'confirmed', confirmations: event.confirmations };
     case 'verification_started':
       expect('confirmed');
-      return { ...state, status: 'verifying' };
-    case 'verification_skipped':
-      expect('confirmed', 'verifying');
-      return { ...state, verification: { status: 'skipped', reason: event.reason } };
-    case 'verification_succeeded':
-      expect('verifying');
       return {
         ...state,
-        status: 'verified',
-        verification: { status: 'verified', ...optional('explorerUrl', event.explorerUrl) },
+        status: 'verifying',
+        verification: { ...state.verification, attempts: 0, startedAt: event.at },
+      };
+    case 'verification_skipped':
+      expect('confirmed', 'verifying', 'complete');
+      return {
+        ...state,
+        verification: {
+          ...state.verification,
+          status: 'skipped',
+          reason: event.reason,
+          nextAttemptAt: null,
+        },
+      };
+    case 'verification_local_proof':
+      expect('verifying', 'complete');
+      return {
+        ...state,
+        verification: {
+          ...state.verification,
+          localProof: { result: event.result, ...optional('reason', event.reason) },
+        },
+      };
+    case 'verification_deferred':
+      expect('verifying', 'complete');
+      verificationPending();
+      return {
+        ...state,
+        verification: {
+          ...state.verification,
+          attempts: (state.verification.attempts ?? 0) + 1,
+          reason: event.message,
+          reference: event.reference,
+          nextAttemptAt: event.nextAttemptAt,
+        },
+      };
+    case 'verification_succeeded':
+      expect('verifying', 'complete');
+      verificationPending();
+      return {
+        ...state,
+        // Verified before `complete` shows in the status; after, only beside it.
+        status: state.status === 'verifying' ? 'verified' : state.status,
+        verification: {
+          ...state.verification,
+          status: 'verified',
+          attempts: (state.verification.attempts ?? 0) + 1,
+          nextAttemptAt: null,
+          ...optional('explorerUrl', event.explorerUrl),
+        },
       };
     case 'verification_failed':
-      expect('verifying');
-      return { ...state, verification: { status: 'failed', reason: event.reason } };
+      expect('verifying', 'complete');
+      return {
+        ...state,
+        verification: {
+          ...state.verification,
+          status: 'failed',
+          reason: event.reason,
+          nextAttemptAt: null,
+        },
+      };
+    case 'verification_requested':
+      expect('complete');
+      if (state.verification.status === 'verified') fail('already verified');
+      return {
+        ...state,
+        verification: {
+          status: 'pending',
+          attempts: state.verification.attempts ?? 0,
+          startedAt: event.at,
+          nextAttemptAt: event.at,
+          reference: null,
+        },
+      };
     case 'deployment_completed':
       expect('confirmed', 'verifying', 'verified');
       return { ...state, status: 'complete', contractAddress: event.contractAddress };
@@ -205,6 +276,12 @@ function apply(state: DeploymentState, event: DeploymentEvent): DeploymentState 
       return state;
   }
 }
+
+/** Verification goes on beside `complete` (it never blocks it): those facts may follow it. */
+const isVerificationAfterComplete = (state: DeploymentState, event: DeploymentEvent) =>
+  state.status === 'complete' &&
+  event.type.startsWith('verification_') &&
+  event.type !== 'verification_started';
 
 /**
  * A retry re-enters the pipeline where it is safe: once a transaction is signed, only the

@@ -28,6 +28,18 @@ export interface DeploymentSpec {
   verify: boolean;
   /** When to replace a transaction that is not mined; absent in journals before fee bumps. */
   feePolicy?: FeePolicy;
+  /** The source, for verification; absent when only bytecode was given. */
+  source?: VerificationSource;
+}
+
+/** What a deployment keeps of its source, for verification. */
+export interface VerificationSource {
+  /** solc standard JSON input. */
+  standardJsonInput: unknown;
+  /** Long compiler version, `v0.8.x+commit.xxxxxxxx`. */
+  compilerVersion: string;
+  /** `path/File.sol:Name`. */
+  fullyQualifiedName: string;
 }
 
 /** How long to wait before replacing a pending transaction, and how far to go. */
@@ -69,8 +81,23 @@ export interface Receipt {
 
 export type VerificationStatus = 'pending' | 'verified' | 'failed' | 'skipped';
 
+export type LocalProofResult = 'exact_match' | 'partial_match' | 'mismatch' | 'unavailable';
+
+/** Verification, beside the status: it never blocks `complete`. */
 export interface VerificationOutcome {
   status: VerificationStatus;
+  /** Why it failed or was skipped, or the explorer's last answer while pending. */
   reason?: string;
+  /** The explorer page of the verified contract. */
   explorerUrl?: string;
+  /** Recompiled source against the code on chain, before any explorer is asked. */
+  localProof?: { result: LocalProofResult; reason?: string };
+  /** Explorer requests made so far. */
+  attempts?: number;
+  /** When the next explorer request is due (ISO); null when none is scheduled. */
+  nextAttemptAt?: string | null;
+  /** A submission the explorer queued (guid, or the address for Blockscout v2). */
+  reference?: string | null;
+  /** When the current round of attempts began: the budget counts from here. */
+  startedAt?: string;
 }

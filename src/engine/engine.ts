@@ -9,7 +9,7 @@ import { replaceTransaction } from '../actions/replace.ts';
 import { signTransaction } from '../actions/sign.ts';
 import { verify } from '../actions/verify.ts';
 import type { ChainConfig } from '../chains/types.ts';
-import { decide, type NextAction } from '../core/decide.ts';
+import { decide, decideVerification, type NextAction } from '../core/decide.ts';
 import { HyperdeployError } from '../core/errors.ts';
 import type { DeploymentEvent, JournalEntry } from '../core/events.ts';
 import { reduce } from '../core/reduce.ts';
@@ -21,6 +21,8 @@ import { type Logger, logJournalEntry } from '../logging/logger.ts';
 import type { Redactor } from '../logging/redact.ts';
 import type { ChainClient } from '../ports/chain-client.ts';
 import type { Clock } from '../ports/clock.ts';
+import type { Explorer } from '../ports/explorer.ts';
+import type { SourceProver } from '../ports/prover.ts';
 import type { Signer } from '../ports/signer.ts';
 import {
   type IdempotencyRecord,
@@ -45,6 +47,10 @@ export interface EngineOptions {
   logger: Logger;
   redact: Redactor;
   retry: RetryPolicy;
+  /** The chain's explorer client, or null when it has none. */
+  explorerFor: (chain: ChainConfig) => Explorer | null;
+  prover: SourceProver;
+  verification: { budgetMs: number; delaysMs: number[] };
 }
 
 /**
@@ -54,6 +60,7 @@ export interface EngineOptions {
  */
 export class Engine {
   private readonly running = new Map<string, Promise<DeploymentState>>();
+  private readonly verifying = new Map<string, Promise<DeploymentState>>();
   private readonly listeners = new Set<JournalListener>();
   private readonly nonceLocks = new KeyedMutex();
   private readonly gate: ChainGate;
@@ -90,9 +97,36 @@ export class Engine {
   run(id: string): Promise<DeploymentState> {
     const current = this.running.get(id);
     if (current) return current;
-    const run = this.loop(id).finally(() => this.running.delete(id));
+    const run = this.loop(id, decide).finally(() => this.running.delete(id));
     this.running.set(id, run);
+    // Verification deferred past `complete` goes on as its own work.
+    void run.then((state) => this.verifyInBackground(state.id)).catch(() => undefined);
     return run;
+  }
+
+  /**
+   * Drives verification after `complete` until verified, failed or out of budget. With
+   * `requested`, first journals a person's request to verify again.
+   */
+  async verify(id: string, options: { requested?: boolean } = {}): Promise<DeploymentState> {
+    if (options.requested) {
+      const state = await this.load(id);
+      if (state.status === 'complete' && state.verification.status !== 'verified') {
+        await this.append(state, [{ type: 'verification_requested', at: this.now() }]);
+      }
+    }
+    const current = this.verifying.get(id);
+    if (current) return current;
+    const run = this.loop(id, decideVerification).finally(() => this.verifying.delete(id));
+    this.verifying.set(id, run);
+    return run;
+  }
+
+  /** Starts verification loops for deployments whose verification is still due. */
+  verifyInBackground(id: string): void {
+    void this.verify(id).catch((error: unknown) =>
+      this.options.logger.error({ err: error, deploymentId: id }, 'verification loop failed'),
+    );
   }
 
   /**
@@ -145,14 +179,14 @@ export class Engine {
   /** Stops every loop at its next wait; the journal keeps where each one was. */
   async stop(): Promise<void> {
     this.abort.abort();
-    await Promise.allSettled([...this.running.values()]);
+    await Promise.allSettled([...this.running.values(), ...this.verifying.values()]);
   }
 
-  private async loop(id: string): Promise<DeploymentState> {
+  private async loop(id: string, next: typeof decide): Promise<DeploymentState> {
     let state = await this.load(id);
     const { signal } = this.abort;
     while (!signal.aborted) {
-      const action = decide(state, this.options.clock.now());
+      const action = next(state, this.options.clock.now());
       if (action.type === 'done') return state;
       if (action.type === 'wait') {
         const ms = Date.parse(action.until) - this.options.clock.now().getTime();
@@ -166,6 +200,11 @@ export class Engine {
         if (error instanceof JournalConflictError || error instanceof NonceTakenError) {
           state = await this.load(id); // another writer moved on: decide again from the journal
           continue;
+        }
+        if (isTerminal(state.status)) {
+          // Verification after `complete` cannot fail the deployment: log, and stop this loop.
+          this.options.logger.error({ err: error, deploymentId: id }, 'verification step failed');
+          break;
         }
         state = await this.fail(state, error);
       }
@@ -207,7 +246,11 @@ export class Engine {
       case 'await_confirmations':
         return awaitConfirmations(ctx);
       case 'verify':
-        return verify(ctx);
+        return verify(ctx, {
+          explorer: this.options.explorerFor(ctx.chain),
+          prover: this.options.prover,
+          ...this.options.verification,
+        });
     }
   }
 

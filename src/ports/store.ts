@@ -75,6 +75,8 @@ export interface Store {
   list(filter: DeploymentFilter): Promise<{ items: DeploymentState[]; nextCursor: string | null }>;
   /** Deployments not in a terminal status, oldest first. */
   listUnfinished(): Promise<DeploymentState[]>;
+  /** Complete deployments whose verification is still pending, oldest first. */
+  listPendingVerifications(): Promise<DeploymentState[]>;
   events(id: string, afterSeq?: number): Promise<JournalEntry[]>;
   /** Nonces of (chainId, address) currently claimed by deployments, ascending. */
   claimedNonces(chainId: number, address: Address): Promise<number[]>;

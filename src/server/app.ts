@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import websocket from '@fastify/websocket';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { ChainConfig } from '../chains/types.ts';
 import type { Hyperdeploy } from '../hyperdeploy.ts';
 import type { Logger } from '../logging/logger.ts';
@@ -36,7 +36,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const app: FastifyInstance = Fastify({
     loggerInstance: logger.child({ component: 'http' }) as FastifyBaseLogger,
     bodyLimit: options.bodyLimit ?? 2 * 1024 * 1024,
-    disableRequestLogging: true,
+    // The journal is the log of what matters; per-request lines would drown it.
+    logController: new LogController({ disableRequestLogging: true }),
   });
   installErrorHandler(app, logger, hd.redact);
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });

@@ -18,16 +18,38 @@ describe('hyperdeploy deploy --server', () => {
   });
 
   it('compiles locally, submits to the service and follows its stream to complete, with no key here', async () => {
-    const result = await runCli(['deploy', 'contracts/Token.sol', '--chain', 'hyperion-testnet', '--server', api.url, '--args', '["T","T","5"]', '--build-id', 'remote-1', '--json'], { HYPERDEPLOY_API_TOKEN: TOKEN });
+    const result = await runCli(
+      [
+        'deploy',
+        'contracts/Token.sol',
+        '--chain',
+        'hyperion-testnet',
+        '--server',
+        api.url,
+        '--args',
+        '["T","T","5"]',
+        '--build-id',
+        'remote-1',
+        '--json',
+      ],
+      { HYPERDEPLOY_API_TOKEN: TOKEN },
+    );
     expect(result.code).toBe(0);
     const deployment = JSON.parse(result.stdout);
-    expect(deployment).toMatchObject({ status: 'complete', buildId: 'remote-1', contractName: 'Token' });
+    expect(deployment).toMatchObject({
+      status: 'complete',
+      buildId: 'remote-1',
+      contractName: 'Token',
+    });
     expect(result.stderr).toMatch(/signed +tx 0x[0-9a-f]{64}/);
     expect((await api.hd.get(deployment.id))?.status).toBe('complete');
   });
 
   it('exits 2 with the server error when the token is wrong', async () => {
-    const result = await runCli(['deploy', 'contracts/Counter.sol', '--chain', 'hyperion-testnet', '--server', api.url], { HYPERDEPLOY_API_TOKEN: 'wrong' });
+    const result = await runCli(
+      ['deploy', 'contracts/Counter.sol', '--chain', 'hyperion-testnet', '--server', api.url],
+      { HYPERDEPLOY_API_TOKEN: 'wrong' },
+    );
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('error UNAUTHORIZED');
   });

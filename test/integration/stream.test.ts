@@ -45,10 +45,18 @@ describe('live stream', () => {
   it('replays what a reconnecting client missed: every event once, in seq order', async () => {
     const counter = await sample('Counter.sol');
     const stream = api.url.replace('http', 'ws');
-    const { deployment } = await api.hd.submit({ chain: 'metis-sepolia', bytecode: counter.bytecode, abi: counter.abi, buildId: 'ws' });
+    const { deployment } = await api.hd.submit({
+      chain: 'metis-sepolia',
+      bytecode: counter.bytecode,
+      abi: counter.abi,
+      buildId: 'ws',
+    });
 
     // First connection: leave once the transaction is broadcast (the chain is not mining).
-    const first = follow(`${stream}/v1/stream?deploymentId=${deployment.id}&after=0`, (m) => m.event?.type === 'tx_broadcast');
+    const first = follow(
+      `${stream}/v1/stream?deploymentId=${deployment.id}&after=0`,
+      (m) => m.event?.type === 'tx_broadcast',
+    );
     const seen = await first.done;
     const lastSeq = Math.max(...seen.filter((m) => m.type === 'event').map((m) => m.seq ?? 0));
     expect(lastSeq).toBeGreaterThan(3);
@@ -56,7 +64,10 @@ describe('live stream', () => {
     // While disconnected, the deployment goes on: the chain mines.
     await setIntervalMining(chain.anvil.rpcUrl, 1);
     await new Promise((r) => setTimeout(r, 300));
-    const second = follow(`${stream}/v1/stream?deploymentId=${deployment.id}&after=${lastSeq}`, (m) => m.deployment?.status === 'complete');
+    const second = follow(
+      `${stream}/v1/stream?deploymentId=${deployment.id}&after=${lastSeq}`,
+      (m) => m.deployment?.status === 'complete',
+    );
     const resumed = await second.done;
 
     const events = [...seen, ...resumed].filter((m) => m.type === 'event');
@@ -79,7 +90,17 @@ describe('live stream', () => {
     });
     await new Promise((r) => watcher.ws.once('open', r));
     const ids = await Promise.all(
-      ['build-ws-2', 'build-ws-2', 'other-build'].map(async (buildId) => (await api.hd.submit({ chain: 'metis-sepolia', bytecode: counter.bytecode, abi: counter.abi, buildId })).deployment.id),
+      ['build-ws-2', 'build-ws-2', 'other-build'].map(
+        async (buildId) =>
+          (
+            await api.hd.submit({
+              chain: 'metis-sepolia',
+              bytecode: counter.bytecode,
+              abi: counter.abi,
+              buildId,
+            })
+          ).deployment.id,
+      ),
     );
     const messages = await watcher.done;
     const followed = new Set(messages.filter((m) => m.type === 'event').map((m) => m.deploymentId));

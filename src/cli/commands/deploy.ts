@@ -2,7 +2,11 @@ import { readFileSync } from 'node:fs';
 import { resolveChain } from '../../config/index.ts';
 import { HyperdeployError } from '../../core/errors.ts';
 import type { Deployment } from '../../core/view.ts';
-import { parseArgsJson, resolveContractInput } from '../../inputs/index.ts';
+import {
+  parseArgsJson,
+  resolveContractInput,
+  type SolidityBuildSource,
+} from '../../inputs/index.ts';
 import { type GlobalFlags, openApp } from '../app.ts';
 import { installCrashHook } from '../crash-hook.ts';
 import { EXIT } from '../exit.ts';
@@ -21,6 +25,8 @@ export interface DeployFlags extends GlobalFlags {
   libraries: string[];
   verify: boolean;
   json?: boolean;
+  explorerApi?: string;
+  explorerType?: 'etherscan' | 'blockscout-v2';
   /** Submit to a running `hyperdeploy serve` instead of deploying from this process. */
   server?: string;
 }
@@ -31,6 +37,8 @@ export async function deployCommand(
 ): Promise<number> {
   if (flags.server) return deployThroughServer(input, flags);
   const { app, config } = openApp(flags, {
+    ...(flags.explorerApi ? { explorerApi: flags.explorerApi } : {}),
+    ...(flags.explorerType ? { explorerType: flags.explorerType } : {}),
     chain: flags.chain,
     rpc: flags.rpc,
     ...(flags.confirmations ? { confirmations: flags.confirmations } : {}),
@@ -59,6 +67,7 @@ export async function deployCommand(
       bytecode: artifact.bytecode,
       abi: artifact.abi,
       contractName: artifact.contractName,
+      ...(artifact.source ? { source: sourceOf(artifact.source) } : {}),
       args,
       ...(flags.buildId ? { buildId: flags.buildId } : {}),
       ...(flags.confirmations ? { confirmations: flags.confirmations } : {}),
@@ -104,6 +113,13 @@ async function deployThroughServer(input: string | undefined, flags: DeployFlags
       abi: artifact.abi,
       constructorArgs: flags.args ? parseArgsJson(flags.args) : [],
       contractName: artifact.contractName,
+      ...(artifact.source
+        ? {
+            source: artifact.source.standardJsonInput,
+            compilerVersion: artifact.source.compilerVersion,
+            contractName: artifact.source.fullyQualifiedName,
+          }
+        : {}),
       ...(flags.confirmations ? { confirmations: flags.confirmations } : {}),
       verify: flags.verify,
     },
@@ -118,6 +134,12 @@ async function deployThroughServer(input: string | undefined, flags: DeployFlags
   else process.stdout.write(`\n${describeDeployment(deployment)}\n`);
   return deployment.status === 'complete' ? EXIT.ok : EXIT.failed;
 }
+
+const sourceOf = (source: SolidityBuildSource) => ({
+  standardJsonInput: source.standardJsonInput,
+  compilerVersion: source.compilerVersion,
+  fullyQualifiedName: source.fullyQualifiedName,
+});
 
 function readAbiFile(path: string): unknown {
   let text: string;

@@ -43,6 +43,15 @@ export function deploymentRoutes(app: FastifyInstance, hd: Hyperdeploy): void {
         ...(body.contractName ? { contractName: body.contractName } : {}),
         ...(body.confirmations ? { confirmations: body.confirmations } : {}),
         ...(body.verify === undefined ? {} : { verify: body.verify }),
+        ...(body.source !== undefined && body.compilerVersion && body.contractName?.includes(':')
+          ? {
+              source: {
+                standardJsonInput: body.source,
+                compilerVersion: body.compilerVersion,
+                fullyQualifiedName: body.contractName,
+              },
+            }
+          : {}),
       },
       key ? { idempotencyKey: key } : {},
     );

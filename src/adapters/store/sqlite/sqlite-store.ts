@@ -69,6 +69,10 @@ export class SqliteStore implements Store {
       unfinished: db.prepare<[], DbDeployment>(
         `SELECT * FROM deployments WHERE ${UNFINISHED} ORDER BY created_at, id`,
       ),
+      pendingVerifications: db.prepare<[], DbDeployment>(
+        `SELECT * FROM deployments WHERE status = 'complete'
+         AND json_extract(state_json, '$.verification.status') = 'pending' ORDER BY created_at, id`,
+      ),
       events: db.prepare<[string, number], DbEvent>(
         'SELECT * FROM events WHERE deployment_id = ? AND seq > ? ORDER BY seq',
       ),
@@ -201,6 +205,10 @@ export class SqliteStore implements Store {
 
   async listUnfinished(): Promise<DeploymentState[]> {
     return this.statements.unfinished.all().map(fromDbDeployment);
+  }
+
+  async listPendingVerifications(): Promise<DeploymentState[]> {
+    return this.statements.pendingVerifications.all().map(fromDbDeployment);
   }
 
   async events(id: string, afterSeq = 0): Promise<JournalEntry[]> {
