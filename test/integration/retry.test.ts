@@ -51,9 +51,10 @@ describe('retries', () => {
   };
 
   it('retries an unreachable RPC with the scheduled delays, then completes when it comes back', async () => {
+    // Generous retries: on a loaded machine anvil may take a while to come up.
     const { app, port, address, params } = await setup({
-      maxRetries: 3,
-      delaysMs: [200, 400, 400],
+      maxRetries: 6,
+      delaysMs: [200, 500, 1000],
     });
     let scheduled = 0;
     app.subscribe((entry) => {

@@ -40,7 +40,10 @@ export function deploymentRoutes(app: FastifyInstance, hd: Hyperdeploy): void {
         abi: body.abi,
         args: body.constructorArgs,
         buildId: body.buildId,
-        ...(body.contractName ? { contractName: body.contractName } : {}),
+        // `path/File.sol:Name` names the contract for verification; people read the Name.
+        ...(body.contractName
+          ? { contractName: body.contractName.split(':').pop() as string }
+          : {}),
         ...(body.confirmations ? { confirmations: body.confirmations } : {}),
         ...(body.verify === undefined ? {} : { verify: body.verify }),
         ...(body.source !== undefined && body.compilerVersion && body.contractName?.includes(':')
