@@ -5,12 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileSolidity } from '../inputs/index.ts';
 import { HyperdeployError } from './errors.ts';
-import {
-  findMetadataRanges,
-  findUnsupportedOpcodes,
-  type OpcodeHit,
-  unsupportedOpcodesFor,
-} from './opcodes.ts';
+import { findMetadataRanges } from './metadata.ts';
+import { findUnsupportedOpcodes, type OpcodeHit, unsupportedOpcodesFor } from './opcodes.ts';
 import type { Hex } from './types.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');

@@ -1,5 +1,5 @@
 import { hexToBytes } from 'viem';
-import { findMetadataRanges } from '../../core/opcodes.ts';
+import { findMetadataRanges } from '../../core/metadata.ts';
 
 /** A byte range `[start, start + length)` to leave out of a comparison. */
 export interface ByteRange {

@@ -1,0 +1,27 @@
+import { migrate } from './migrate.ts';
+import { PostgresStore } from './postgres-store.ts';
+
+export { MIGRATION_LOCK_KEY, migrate, migrationFiles } from './migrate.ts';
+export { PostgresStore } from './postgres-store.ts';
+export { EVENTS_CHANNEL, type EventNotification } from './sql.ts';
+
+/** Is this `--db` / `HYPERDEPLOY_DB` value a PostgreSQL URL? */
+export const isPostgresUrl = (db: string): boolean => /^postgres(ql)?:\/\//i.test(db);
+
+/**
+ * Opens the PostgreSQL store at `url` (`postgres://user:pass@host:port/db`), applying pending
+ * migrations first (under an advisory lock, so processes may start together).
+ */
+export async function openPostgresStore(
+  url: string,
+  options: { poolSize?: number } = {},
+): Promise<PostgresStore> {
+  const store = new PostgresStore({ connectionString: url, max: options.poolSize ?? 10 });
+  try {
+    await migrate(store.pool);
+    return store;
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}

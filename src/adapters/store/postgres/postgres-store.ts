@@ -1,0 +1,319 @@
+import pg from 'pg';
+import type { DeploymentEvent, JournalEntry } from '../../../core/events.ts';
+import type { DeploymentState } from '../../../core/state.ts';
+import type { Address } from '../../../core/types.ts';
+import {
+  type CreateResult,
+  type DeploymentFilter,
+  type IdempotencyRecord,
+  JournalConflictError,
+  type NonceClaim,
+  NonceTakenError,
+  type Store,
+} from '../../../ports/store.ts';
+import {
+  type DbDeployment,
+  type DbEvent,
+  decodeCursor,
+  encodeCursor,
+  fromDbDeployment,
+  fromDbEvent,
+  releasesNonce,
+  toDbDeployment,
+  toDbEvent,
+} from '../rows.ts';
+import {
+  DEPLOYMENT_COLUMNS,
+  deploymentParams,
+  EVENT_COLUMNS,
+  EVENTS_CHANNEL,
+  type EventNotification,
+  INSERT_DEPLOYMENT,
+  PENDING_VERIFICATION,
+  parseNotification,
+  types,
+  UNFINISHED,
+  UPDATE_DEPLOYMENT,
+} from './sql.ts';
+
+/** Thrown inside create's transaction when another request holds the idempotency key. */
+class KeyTaken extends Error {}
+
+/**
+ * The shared store: PostgreSQL through a pg Pool, for several workers and API nodes on one
+ * database. Every append is one transaction that locks the deployment row, so writers on any
+ * number of processes get contiguous seqs; each commit is announced with NOTIFY.
+ */
+export class PostgresStore implements Store {
+  readonly pool: pg.Pool;
+  private readonly listeners = new Set<pg.Client>();
+  private closed = false;
+
+  constructor(private readonly config: pg.PoolConfig) {
+    this.pool = new pg.Pool({ max: 10, ...config, types });
+    // An idle client that loses its connection must not crash the process; the next
+    // query gets a fresh connection (or the error).
+    this.pool.on('error', () => undefined);
+  }
+
+  async append(
+    id: string,
+    expectedSeq: number,
+    events: DeploymentEvent[],
+    projection: DeploymentState,
+    nonceClaim?: NonceClaim,
+  ): Promise<JournalEntry[]> {
+    const lastSeq = expectedSeq + events.length;
+    const params = deploymentParams(toDbDeployment(projection), lastSeq);
+    return this.transaction(async (client) => {
+      if (expectedSeq === 0) {
+        const inserted = await client.query(
+          `${INSERT_DEPLOYMENT} ON CONFLICT (id) DO NOTHING`,
+          params,
+        );
+        if (inserted.rowCount === 0) throw conflict(id, await lastSeqOf(client, id), 0);
+      } else {
+        const current = await lastSeqOf(client, id, 'FOR UPDATE');
+        if (current !== expectedSeq) throw conflict(id, current, expectedSeq);
+        await client.query(UPDATE_DEPLOYMENT, params);
+      }
+      const entries = await insertEvents(client, id, expectedSeq, events);
+      if (nonceClaim) await claimNonce(client, id, nonceClaim);
+      if (releasesNonce(projection)) {
+        await client.query('DELETE FROM nonce_claims WHERE deployment_id = $1', [id]);
+      }
+      await notify(client, id, lastSeq, events.length);
+      return entries;
+    });
+  }
+
+  async create(
+    id: string,
+    events: DeploymentEvent[],
+    projection: DeploymentState,
+    idempotency?: IdempotencyRecord,
+  ): Promise<CreateResult> {
+    for (let attempt = 0; ; attempt += 1) {
+      if (idempotency) {
+        const earlier = await this.findKey(idempotency.key);
+        if (earlier) return earlier;
+      }
+      try {
+        return await this.transaction(async (client) => {
+          // The key first: of concurrent requests with one key, one inserts it and the others
+          // wait for its commit and insert nothing (the reference is checked at commit).
+          if (idempotency) {
+            const claimed = await client.query(
+              `INSERT INTO idempotency_keys (key, request_hash, deployment_id, created_at)
+               VALUES ($1, $2, $3, $4) ON CONFLICT (key) DO NOTHING`,
+              [idempotency.key, idempotency.requestHash, id, projection.createdAt],
+            );
+            if (claimed.rowCount === 0) throw new KeyTaken();
+          }
+          const lastSeq = events.length;
+          await client.query(
+            INSERT_DEPLOYMENT,
+            deploymentParams(toDbDeployment(projection), lastSeq),
+          );
+          const entries = await insertEvents(client, id, 0, events);
+          await notify(client, id, lastSeq, events.length);
+          return { created: true as const, entries };
+        });
+      } catch (error) {
+        // Read the winner's key back (committed by now); never loop for ever.
+        if (!(error instanceof KeyTaken) || attempt >= 3) throw error;
+      }
+    }
+  }
+
+  private async findKey(key: string): Promise<CreateResult | null> {
+    const { rows } = await this.pool.query<{ deployment_id: string; request_hash: string }>(
+      'SELECT deployment_id, request_hash FROM idempotency_keys WHERE key = $1',
+      [key],
+    );
+    const row = rows[0];
+    return row
+      ? { created: false, deploymentId: row.deployment_id, requestHash: row.request_hash }
+      : null;
+  }
+
+  async countByStatus() {
+    const { rows } = await this.pool.query<{ status: string; chainId: number; count: number }>(
+      `SELECT status, chain_id AS "chainId", COUNT(*) AS count FROM deployments
+       GROUP BY status, chain_id`,
+    );
+    return rows;
+  }
+
+  async get(id: string): Promise<DeploymentState | null> {
+    const { rows } = await this.pool.query<DbDeployment>(
+      `SELECT ${DEPLOYMENT_COLUMNS} FROM deployments WHERE id = $1`,
+      [id],
+    );
+    return rows[0] ? fromDbDeployment(rows[0]) : null;
+  }
+
+  async list(filter: DeploymentFilter) {
+    const limit = Math.min(Math.max(filter.limit ?? 50, 1), 500);
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const param = (value: unknown) => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    if (filter.status) where.push(`status = ${param(filter.status)}`);
+    if (filter.chainId !== undefined) where.push(`chain_id = ${param(filter.chainId)}`);
+    if (filter.buildId) where.push(`build_id = ${param(filter.buildId)}`);
+    const cursor = filter.cursor ? decodeCursor(filter.cursor) : null;
+    if (cursor) where.push(`(created_at, id) < (${param(cursor.createdAt)}, ${param(cursor.id)})`);
+    const { rows } = await this.pool.query<DbDeployment>(
+      `SELECT ${DEPLOYMENT_COLUMNS} FROM deployments
+       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY created_at DESC, id DESC LIMIT ${param(limit + 1)}`,
+      params,
+    );
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      items: page.map(fromDbDeployment),
+      nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
+    };
+  }
+
+  async listUnfinished(): Promise<DeploymentState[]> {
+    return this.select(`WHERE ${UNFINISHED} ORDER BY created_at, id`);
+  }
+
+  async listPendingVerifications(): Promise<DeploymentState[]> {
+    return this.select(`WHERE ${PENDING_VERIFICATION} ORDER BY created_at, id`);
+  }
+
+  private async select(rest: string): Promise<DeploymentState[]> {
+    const { rows } = await this.pool.query<DbDeployment>(
+      `SELECT ${DEPLOYMENT_COLUMNS} FROM deployments ${rest}`,
+    );
+    return rows.map(fromDbDeployment);
+  }
+
+  async events(id: string, afterSeq = 0): Promise<JournalEntry[]> {
+    const { rows } = await this.pool.query<DbEvent>(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE deployment_id = $1 AND seq > $2 ORDER BY seq`,
+      [id, afterSeq],
+    );
+    return rows.map(fromDbEvent);
+  }
+
+  async claimedNonces(chainId: number, address: Address): Promise<number[]> {
+    const { rows } = await this.pool.query<{ nonce: number }>(
+      'SELECT nonce FROM nonce_claims WHERE chain_id = $1 AND address = $2 ORDER BY nonce',
+      [chainId, address.toLowerCase()],
+    );
+    return rows.map((row) => row.nonce);
+  }
+
+  /**
+   * Calls `onNotification` for every append committed from now on, by any process, on a
+   * connection of its own. Notifications can be missed (reconnects): treat them as hints and
+   * read `events(id, afterSeq)` from your own cursor. Returns the function that stops listening.
+   */
+  async listen(
+    onNotification: (notification: EventNotification) => void,
+    onError: (error: Error) => void = () => undefined,
+  ): Promise<() => Promise<void>> {
+    const client = new pg.Client({ ...this.config, types });
+    client.on('error', onError);
+    client.on('notification', (message) => {
+      const notification = message.channel === EVENTS_CHANNEL && parseNotification(message.payload);
+      if (notification) onNotification(notification);
+    });
+    await client.connect();
+    try {
+      await client.query(`LISTEN ${EVENTS_CHANNEL}`);
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+    this.listeners.add(client);
+    return async () => {
+      if (!this.listeners.delete(client)) return;
+      await client.end().catch(() => undefined);
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.listeners].map((client) => client.end().catch(() => undefined)));
+    this.listeners.clear();
+    await this.pool.end();
+  }
+
+  /** Runs `work` in one transaction (READ COMMITTED; the row locks do the ordering). */
+  async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch((rollbackError: Error) => {
+        broken = rollbackError; // the connection is unusable: drop it from the pool
+      });
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+}
+
+const conflict = (id: string, current: number, expected: number) =>
+  new JournalConflictError(`deployment ${id} is at seq ${current}, not ${expected}`);
+
+async function lastSeqOf(client: pg.PoolClient, id: string, lock = ''): Promise<number> {
+  const { rows } = await client.query<{ last_seq: number }>(
+    `SELECT last_seq FROM deployments WHERE id = $1 ${lock}`,
+    [id],
+  );
+  return rows[0]?.last_seq ?? 0;
+}
+
+async function insertEvents(
+  client: pg.PoolClient,
+  id: string,
+  afterSeq: number,
+  events: DeploymentEvent[],
+): Promise<JournalEntry[]> {
+  if (events.length === 0) return [];
+  const params: unknown[] = [];
+  const values = events.map((event, index) => {
+    const row = toDbEvent(id, afterSeq + index + 1, event);
+    params.push(row.deployment_id, row.seq, row.type, row.at, row.data_json);
+    const n = params.length;
+    return `($${n - 4}, $${n - 3}, $${n - 2}, $${n - 1}, $${n}::json)`;
+  });
+  await client.query(
+    `INSERT INTO events (deployment_id, seq, type, at, data) VALUES ${values.join(', ')}`,
+    params,
+  );
+  return events.map((event, index) => ({ ...event, seq: afterSeq + index + 1 }));
+}
+
+async function claimNonce(client: pg.PoolClient, id: string, claim: NonceClaim): Promise<void> {
+  const { chainId, address, nonce } = claim;
+  // A concurrent claim of the same nonce waits here for the other transaction: if that one
+  // commits, this inserts nothing; if it rolls back, this one gets the nonce.
+  const inserted = await client.query(
+    `INSERT INTO nonce_claims (chain_id, address, nonce, deployment_id) VALUES ($1, $2, $3, $4)
+     ON CONFLICT DO NOTHING`,
+    [chainId, address.toLowerCase(), nonce, id],
+  );
+  if (inserted.rowCount === 0) throw new NonceTakenError(`nonce ${nonce} of ${address} is taken`);
+}
+
+async function notify(client: pg.PoolClient, id: string, lastSeq: number, count: number) {
+  // Delivered at commit, to every listener on any connection, in commit order.
+  if (count > 0)
+    await client.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, `${id}:${lastSeq}`]);
+}
