@@ -7,8 +7,9 @@ import { type ActionContext, type ActionResult, at } from './context.ts';
  * Signs a replacement of the deployment's transaction: the same nonce, other fees. For a
  * refused transaction the fees are those the node asked for (journaled with `tx_rejected`);
  * for a stuck one every fee field is raised by at least 12.5% and to at least the network's
- * current fees, under the cap. Every earlier hash stays recorded: any one mined completes.
- * SIDE EFFECTS: RPC read (current fees) for a stuck transaction.
+ * current fees, under the cap — unless it only waits behind an earlier nonce, which a higher fee
+ * cannot fix: then it is sent again as it is. Every earlier hash stays recorded: any one mined
+ * completes. SIDE EFFECTS: RPC reads (nonce, fees); eth_sendRawTransaction when waiting.
  */
 export async function replaceTransaction(
   ctx: ActionContext,
@@ -20,6 +21,13 @@ export async function replaceTransaction(
     throw new Error('replace without a transaction');
   let fees: Fees = state.fees;
   if (reason === 'stuck') {
+    // Waiting behind an earlier nonce is not being underpriced: send it again, bump nothing.
+    const used = await client.getTransactionCount(signer.address, 'latest');
+    if (used < latest.nonce) {
+      await client.sendRawTransaction(latest.raw).catch(() => undefined); // "already known" is fine
+      const why = `not mined because nonce ${used} (before ours, ${latest.nonce}) is still pending`;
+      return { events: [{ type: 'tx_rebroadcast', at: at(ctx), hash: latest.hash, reason: why }] };
+    }
     const policy = state.spec.feePolicy ?? DEFAULT_FEE_POLICY;
     const bumped = bumpFees(latest.fees, {
       atLeast: await client.getFees(),

@@ -21,6 +21,8 @@ export const DISPOSITION_OF_CODE: Readonly<Partial<Record<ErrorCode, Disposition
 export const NAME_RULES: Readonly<Record<string, ErrorCode>> = {
   TimeoutError: 'RPC_TIMEOUT',
   LimitExceededRpcError: 'RPC_RATE_LIMITED',
+  // cockatiel's: every RPC URL of the chain failed lately; try again after a pause.
+  BrokenCircuitError: 'RPC_UNAVAILABLE',
   InsufficientFundsError: 'INSUFFICIENT_FUNDS',
   FeeCapTooLowError: 'FEE_TOO_LOW',
   NonceTooHighError: 'NONCE_CONFLICT',

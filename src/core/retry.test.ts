@@ -48,4 +48,15 @@ describe('planAfterFailure', () => {
     const conflict = { ...transient, code: 'NONCE_CONFLICT' } as const;
     expect(planAfterFailure(signed, conflict, policy, now, 0).type).toBe('deployment_failed');
   });
+
+  it('never ends a deployment whose transaction was sent, unless its nonce is proven spent', () => {
+    const sent = { ...stateIn('submitted'), retryCount: 9 };
+    const internal = { ...transient, code: 'INTERNAL', retryable: false } as const;
+    expect(planAfterFailure(sent, internal, policy, now, 0)).toMatchObject({
+      type: 'retry_scheduled',
+      error: { code: 'INTERNAL', retryable: true },
+    });
+    const reverted = { ...transient, code: 'TX_REVERTED', retryable: false } as const;
+    expect(planAfterFailure(sent, reverted, policy, now, 0).type).toBe('deployment_failed');
+  });
 });

@@ -33,10 +33,27 @@ export function planAfterFailure(
   now: Date,
   random: number,
 ): JournalOnlyEvent {
+  if (state.txs.some((tx) => tx.broadcast) && !NONCE_SPENT.has(error.code)) {
+    // A sent transaction may still be mined: only proof that its nonce is spent ends it.
+    return scheduleRetry(state, { ...error, retryable: true }, policy, now, random);
+  }
   const protocolOwned = state.txs.length > 0 && error.code !== 'NONCE_CONFLICT';
   if (!error.retryable || (state.retryCount >= policy.maxRetries && !protocolOwned)) {
     return { type: 'deployment_failed', error };
   }
+  return scheduleRetry(state, error, policy, now, random);
+}
+
+/** Errors that prove the deployment's nonce is used: the reverted creation, or a foreign tx. */
+const NONCE_SPENT = new Set(['TX_REVERTED', 'NONCE_CONFLICT']);
+
+function scheduleRetry(
+  state: DeploymentState,
+  error: DeploymentError,
+  policy: RetryPolicy,
+  now: Date,
+  random: number,
+): JournalOnlyEvent {
   const attempt = state.retryCount + 1;
   const base = policy.delaysMs[Math.min(attempt, policy.delaysMs.length) - 1] ?? 0;
   const delayMs = Math.round(base * (1 + policy.jitterRatio * random));

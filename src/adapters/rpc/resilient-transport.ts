@@ -6,6 +6,7 @@ import {
   DelegateBackoff,
   handleWhen,
   type IRetryBackoffContext,
+  noop,
   retry,
 } from 'cockatiel';
 import { custom, type EIP1193RequestFn, http, type Transport } from 'viem';
@@ -27,7 +28,7 @@ export interface ResilientTransportOptions {
 
 interface Endpoint {
   request: EIP1193RequestFn;
-  breaker: CircuitBreakerPolicy;
+  breaker: CircuitBreakerPolicy | typeof noop;
 }
 
 /** Transient failures are worth another try, here or at the next URL; the rest are answers. */
@@ -43,12 +44,16 @@ const isTransient = (error: unknown): boolean =>
  * one of them can be mined.
  */
 export function resilientTransport(urls: string[], options: ResilientTransportOptions): Transport {
+  // A breaker only helps to skip a failing URL for another: with one URL it would only refuse.
   const endpoints: Endpoint[] = urls.map((url) => ({
     request: http(url, { timeout: options.timeoutMs, retryCount: 0 })({}).request,
-    breaker: circuitBreaker(handleWhen(isTransient), {
-      halfOpenAfter: options.halfOpenAfterMs ?? 10_000,
-      breaker: new ConsecutiveBreaker(options.breakerThreshold ?? 5),
-    }),
+    breaker:
+      urls.length > 1
+        ? circuitBreaker(handleWhen(isTransient), {
+            halfOpenAfter: options.halfOpenAfterMs ?? 10_000,
+            breaker: new ConsecutiveBreaker(options.breakerThreshold ?? 5),
+          })
+        : noop,
   }));
   const base = options.baseDelayMs ?? 250;
   const max = options.maxDelayMs ?? 10_000;

@@ -293,10 +293,18 @@ async function insertEvents(
     const n = params.length;
     return `($${n - 4}, $${n - 3}, $${n - 2}, $${n - 1}, $${n}::json)`;
   });
-  await client.query(
-    `INSERT INTO events (deployment_id, seq, type, at, data) VALUES ${values.join(', ')}`,
-    params,
-  );
+  try {
+    await client.query(
+      `INSERT INTO events (deployment_id, seq, type, at, data) VALUES ${values.join(', ')}`,
+      params,
+    );
+  } catch (error) {
+    // Only reachable if last_seq and the journal disagree; still a conflict, never a dup.
+    if ((error as { code?: string }).code === '23505') {
+      throw new JournalConflictError(`deployment ${id} already has events after seq ${afterSeq}`);
+    }
+    throw error;
+  }
   return events.map((event, index) => ({ ...event, seq: afterSeq + index + 1 }));
 }
 
