@@ -18,7 +18,7 @@ import { REPO, runHyperdeploy } from './hyperdeploy-run.ts';
 import { computeMetrics } from './metrics.ts';
 import { runNaive } from './naive-run.ts';
 import { naiveIndexOf } from './naive-worker.ts';
-import { type BenchReport, toJson, toMarkdown } from './report.ts';
+import { type BenchReport, diagnostics, toJson, toMarkdown } from './report.ts';
 import { killAllChildren } from './supervise.ts';
 
 const USAGE = `usage: npm run bench:chaos -- --deployments N --profile none|testnet|hostile
@@ -161,8 +161,13 @@ async function main(): Promise<void> {
     // Judge from the chain: no more faults; let whatever is executable in the pool be mined.
     await waitBlocks(anvil.rpcUrl, 3);
     const scan = await scanChain(anvil.rpcUrl, [hdAddress, naiveAddress]);
+    // Two deployments can journal the very same hash (same nonce, fees and bytecode sign to
+    // identical bytes): the mined tx then belongs to the one that reports it complete.
     const ownerOf = new Map<string, string>();
-    for (const o of hd.outcomes) for (const h of o.hashes ?? []) ownerOf.set(h, o.key);
+    const byStatus = [...hd.outcomes].sort(
+      (a, b) => +(a.status === 'succeeded') - +(b.status === 'succeeded'),
+    );
+    for (const o of byStatus) for (const h of o.hashes ?? []) ownerOf.set(h, o.key);
     const hdMetrics = computeMetrics(
       hd.outcomes,
       scan.bySigner[hdAddress] as SignerScan,
@@ -192,20 +197,17 @@ async function main(): Promise<void> {
         metrics: hdMetrics,
         supervise: hd.supervise,
         proxy: hdStats,
-        extra: hd.journalCounts,
+        notes: { label: 'journal', counts: hd.journalCounts },
       },
-      naive: { metrics: naiveMetrics, supervise: naive.supervise, proxy: naiveStats },
+      naive: {
+        metrics: naiveMetrics,
+        supervise: naive.supervise,
+        proxy: naiveStats,
+        notes: { label: 'attemptErrors', counts: naive.attemptErrors },
+      },
     };
     if (opts.keep) say(`kept ${dir} (db ${hd.dbPath})`);
-    for (const [name, m] of [
-      ['hyperdeploy', hdMetrics],
-      ['naive', naiveMetrics],
-    ] as const) {
-      if (Object.keys(m.duplicatedKeys).length > 0)
-        say(`${name}: duplicated deployments ${JSON.stringify(m.duplicatedKeys)}`);
-      if (m.notOnChain.length > 0)
-        say(`${name}: reported complete but not on chain: ${m.notOnChain.join(' ')}`);
-    }
+    for (const line of diagnostics(hd.outcomes, hdMetrics, naiveMetrics)) say(line);
     process.stdout.write(opts.json ? `${toJson(report)}\n` : toMarkdown(report));
   } finally {
     await cleanup();
@@ -214,7 +216,12 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`[bench:chaos] ${error instanceof Error ? error.stack : String(error)}\n`);
-  process.exitCode = 1;
-});
+// Exit explicitly: a helper process that died under us (e.g. tsx's esbuild service when
+// node_modules is reinstalled meanwhile) can otherwise keep node spinning at exit.
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`[bench:chaos] ${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exit(1);
+  },
+);

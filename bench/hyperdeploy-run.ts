@@ -128,6 +128,12 @@ export async function runHyperdeploy(options: HyperdeployRunOptions): Promise<Hy
   }
 }
 
+function addOwner<K>(map: Map<K, Set<string>>, key: K, id: string): void {
+  const owners = map.get(key) ?? new Set<string>();
+  owners.add(id);
+  map.set(key, owners);
+}
+
 async function readOutcomes(
   store: SqliteStore,
 ): Promise<{ outcomes: Outcome[]; journalCounts: Record<string, number> }> {
@@ -140,6 +146,8 @@ async function readOutcomes(
   }
   const journalCounts: Record<string, number> = {};
   const outcomes: Outcome[] = [];
+  const nonceOwners = new Map<number, Set<string>>();
+  const hashOwners = new Map<string, Set<string>>();
   for (const state of states.reverse()) {
     const events = await store.events(state.id);
     const hashes = new Set<string>();
@@ -149,7 +157,11 @@ async function readOutcomes(
       if (COUNTED.has(e.type)) journalCounts[e.type] = (journalCounts[e.type] ?? 0) + 1;
       if (e.type === 'log' && (e.event === 'tx.stuck' || e.event === 'fees.bumped'))
         journalCounts[e.event] = (journalCounts[e.event] ?? 0) + 1;
-      if (e.type === 'tx_signed') hashes.add(e.tx.hash.toLowerCase());
+      if (e.type === 'tx_signed') {
+        hashes.add(e.tx.hash.toLowerCase());
+        addOwner(nonceOwners, e.tx.nonce, state.id);
+        addOwner(hashOwners, e.tx.hash.toLowerCase(), state.id);
+      }
       if (e.type === 'deployment_created') created = Date.parse(e.at);
       if (e.type === 'deployment_completed') completed = Date.parse(e.at);
     }
@@ -162,12 +174,19 @@ async function readOutcomes(
     outcomes.push({
       key: state.id,
       status,
-      ...(status === 'failed' ? { errorCode: state.error?.code ?? state.status } : {}),
+      ...(status === 'failed'
+        ? { errorCode: state.error?.code ?? state.status, errorMessage: state.error?.message ?? '' }
+        : {}),
       ...(status === 'lost' ? { lastStatus: state.status } : {}),
       address: state.contractAddress?.toLowerCase() ?? null,
       hashes,
       durationMs: created !== null && completed !== null ? completed - created : null,
     });
   }
+  // Diagnostics of the nonce protocol: one nonce (or one signed tx) journaled by 2+ deployments.
+  const shared = (map: Map<unknown, Set<string>>) =>
+    [...map.values()].filter((o) => o.size > 1).length;
+  if (shared(nonceOwners)) journalCounts['nonce signed by 2+ deployments'] = shared(nonceOwners);
+  if (shared(hashOwners)) journalCounts['tx hash in 2+ deployments'] = shared(hashOwners);
   return { outcomes, journalCounts };
 }

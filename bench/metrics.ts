@@ -6,6 +6,7 @@ export interface Outcome {
   key: string;
   status: 'succeeded' | 'failed' | 'lost';
   errorCode?: string;
+  errorMessage?: string;
   /** For `lost`: the status it was left in. */
   lastStatus?: string;
   /** The contract address the tool reports (lower case). */

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Hex } from 'viem';
 import type { ContractArtifact } from '../src/inputs/index.ts';
@@ -27,6 +27,20 @@ export interface NaiveRunOptions {
 export interface NaiveRun {
   outcomes: Outcome[];
   supervise: SuperviseResult;
+  /** Errors of failed attempts (each followed by a new deployment tx), by viem error name. */
+  attemptErrors: Record<string, number>;
+}
+
+/** Counts the `attempt-error <name>` lines the workers wrote to their logs. */
+function attemptErrors(dir: string): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const file of readdirSync(dir).filter((f) => /^naive-worker-\d+\.log$/.test(f))) {
+    for (const line of readFileSync(join(dir, file), 'utf8').split('\n')) {
+      const name = /^attempt-error (\S+)/.exec(line)?.[1];
+      if (name) counts[name] = (counts[name] ?? 0) + 1;
+    }
+  }
+  return counts;
 }
 
 /**
@@ -83,5 +97,5 @@ export async function runNaive(options: NaiveRunOptions): Promise<NaiveRun> {
       durationMs: record.at - handedOverAt,
     };
   });
-  return { outcomes, supervise: result };
+  return { outcomes, supervise: result, attemptErrors: attemptErrors(options.dir) };
 }

@@ -7,7 +7,15 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { type Abi, BaseError, createPublicClient, createWalletClient, type Hex, http } from 'viem';
+import {
+  type Abi,
+  BaseError,
+  createPublicClient,
+  createWalletClient,
+  type Hex,
+  HttpRequestError,
+  http,
+} from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { metisSepolia } from 'viem/chains';
 
@@ -53,12 +61,32 @@ export function readProgress(path: string): NaiveProgress {
   }
 }
 
-/** "Top/Root" names of a viem error chain, e.g. TransactionExecutionError/NonceTooLowError. */
+/** The viem errors of a chain of causes, outermost first. */
+function viemChain(error: unknown): BaseError[] {
+  const chain: BaseError[] = [];
+  for (let e: unknown = error; e instanceof BaseError && chain.length < 10; e = e.cause)
+    chain.push(e);
+  return chain;
+}
+
+/** Outer and first inner viem error names, e.g. TransactionExecutionError/NonceTooLowError. */
 export function errorName(error: unknown): string {
-  if (!(error instanceof Error)) return 'UnknownError';
-  if (!(error instanceof BaseError)) return error.name;
-  const root = error.walk((e) => !((e as Error).cause instanceof BaseError)) as Error | null;
-  return root && root.name !== error.name ? `${error.name}/${root.name}` : error.name;
+  const [outer, inner] = viemChain(error);
+  if (!outer) return error instanceof Error ? error.name : 'UnknownError';
+  return inner ? `${outer.name}/${inner.name}` : outer.name;
+}
+
+/** The node's words (or the HTTP status), numbers masked, so that like errors count together. */
+export function errorDetail(error: unknown): string {
+  const root = viemChain(error).at(-1);
+  if (!root) return String(error).slice(0, 60);
+  const status = (root as BaseError & { status?: number }).status;
+  if (root instanceof HttpRequestError && status) return `HTTP_${status}`;
+  return root.details
+    .replace(/0x[0-9a-f]+/gi, '0x…')
+    .replace(/\d+/g, '#')
+    .replace(/\s+/g, '_')
+    .slice(0, 60);
 }
 
 async function main(jobPath: string): Promise<void> {
@@ -100,6 +128,7 @@ async function main(jobPath: string): Promise<void> {
         return;
       } catch (error) {
         last = error;
+        process.stderr.write(`attempt-error ${errorName(error)}(${errorDetail(error)})\n`); // for the report only
         if (attempt < job.attempts) await sleep(job.retryDelayMs); // then send a NEW deployment
       }
     }

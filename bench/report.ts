@@ -1,4 +1,4 @@
-import type { ToolMetrics } from './metrics.ts';
+import type { Outcome, ToolMetrics } from './metrics.ts';
 import type { SuperviseResult } from './supervise.ts';
 
 export interface ToolReport {
@@ -6,7 +6,8 @@ export interface ToolReport {
   supervise: SuperviseResult;
   /** Counters of the chaos proxy in front of this tool. */
   proxy: Record<string, number>;
-  extra?: Record<string, number>;
+  /** Diagnostics printed under the table: hyperdeploy's journal facts, naive's attempt errors. */
+  notes?: { label: string; counts: Record<string, number> };
 }
 
 export interface BenchReport {
@@ -64,7 +65,7 @@ const toolJson = (m: ToolMetrics, r: ToolReport) => ({
   phaseMs: r.supervise.wallMs,
   requests: r.proxy.requests ?? 0,
   faults: faultsOf(r.proxy),
-  ...(r.extra ? { journal: r.extra } : {}),
+  ...(r.notes ? { [r.notes.label]: r.notes.counts } : {}),
 });
 
 export function toJson(r: BenchReport): string {
@@ -140,9 +141,37 @@ export function toMarkdown(r: BenchReport): string {
     row('RPC requests through proxy', (t) => String(t.proxy.requests ?? 0)),
     row('faults injected', (t) => codes(faultsOf(t.proxy)) || '–'),
   ];
-  if (h.extra && Object.keys(h.extra).length > 0) {
-    lines.push('', `hyperdeploy journal: ${codes(h.extra)}`);
+  for (const [name, t] of [
+    ['hyperdeploy', h],
+    ['naive', n],
+  ] as const) {
+    if (t.notes && Object.keys(t.notes.counts).length > 0)
+      lines.push('', `${name} ${t.notes.label}: ${codes(t.notes.counts)}`);
   }
   if (r.tmpDir) lines.push('', `kept: ${r.tmpDir}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** Lines for stderr that point at what to investigate: hyperdeploy's failures and duplicates. */
+export function diagnostics(hdOutcomes: Outcome[], hd: ToolMetrics, naive: ToolMetrics): string[] {
+  const lines: string[] = [];
+  const messages: Record<string, number> = {};
+  for (const o of hdOutcomes) {
+    if (o.status === 'failed') bump(messages, `${o.errorCode}: ${o.errorMessage}`);
+    if (o.status === 'lost') bump(messages, `not terminal, left in ${o.lastStatus}`);
+  }
+  for (const [m, count] of Object.entries(messages)) lines.push(`hyperdeploy ×${count}: ${m}`);
+  if (Object.keys(hd.duplicatedKeys).length > 0)
+    lines.push(`hyperdeploy: deployments created twice ${JSON.stringify(hd.duplicatedKeys)}`);
+  if (hd.notOnChain.length > 0)
+    lines.push(`hyperdeploy: complete but not on chain: ${hd.notOnChain.join(' ')}`);
+  const twice = Object.keys(naive.duplicatedKeys).length;
+  if (twice > 0) lines.push(`naive: ${twice} deployments created more than once`);
+  if (naive.notOnChain.length > 0)
+    lines.push(`naive: ${naive.notOnChain.length} reported done but not on chain (reorged away)`);
+  return lines;
+}
+
+function bump(counts: Record<string, number>, key: string): void {
+  counts[key] = (counts[key] ?? 0) + 1;
 }
