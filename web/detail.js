@@ -418,6 +418,13 @@ function details(d, explorerUrl) {
           ? [' · next check ', until(d.verification.nextAttemptAt)]
           : null,
       ),
+      row(
+        'Local proof',
+        h('span', { testid: 'local-proof' }, d.verification?.localProof?.result ?? '—'),
+        d.verification?.localProof?.reason
+          ? h('span', { class: 'muted small' }, ` — ${d.verification.localProof.reason}`)
+          : null,
+      ),
       replaced.length > 0
         ? h(
             'div',
