@@ -9,16 +9,17 @@ export { EVENTS_CHANNEL, type EventNotification } from './sql.ts';
 export const isPostgresUrl = (db: string): boolean => /^postgres(ql)?:\/\//i.test(db);
 
 /**
- * Opens the PostgreSQL store at `url` (`postgres://user:pass@host:port/db`), applying pending
- * migrations first (under an advisory lock, so processes may start together).
+ * Opens the PostgreSQL store at `url` (`postgres://user:pass@host:port/db`; a schema other than
+ * `public` with `?options=-c%20search_path%3Dname`), applying pending migrations first (under
+ * an advisory lock, so processes may start together) unless `migrate: false`.
  */
 export async function openPostgresStore(
   url: string,
-  options: { poolSize?: number } = {},
+  options: { poolSize?: number; migrate?: boolean } = {},
 ): Promise<PostgresStore> {
   const store = new PostgresStore({ connectionString: url, max: options.poolSize ?? 10 });
   try {
-    await migrate(store.pool);
+    if (options.migrate !== false) await migrate(store.pool);
     return store;
   } catch (error) {
     await store.close();

@@ -2,14 +2,12 @@ import pg from 'pg';
 import type { DeploymentEvent, JournalEntry } from '../../../core/events.ts';
 import type { DeploymentState } from '../../../core/state.ts';
 import type { Address } from '../../../core/types.ts';
-import {
-  type CreateResult,
-  type DeploymentFilter,
-  type IdempotencyRecord,
-  JournalConflictError,
-  type NonceClaim,
-  NonceTakenError,
-  type Store,
+import type {
+  CreateResult,
+  DeploymentFilter,
+  IdempotencyRecord,
+  NonceClaim,
+  Store,
 } from '../../../ports/store.ts';
 import {
   type DbDeployment,
@@ -20,7 +18,6 @@ import {
   fromDbEvent,
   releasesNonce,
   toDbDeployment,
-  toDbEvent,
 } from '../rows.ts';
 import {
   DEPLOYMENT_COLUMNS,
@@ -35,6 +32,7 @@ import {
   UNFINISHED,
   UPDATE_DEPLOYMENT,
 } from './sql.ts';
+import { claimNonce, conflict, insertEvents, lastSeqOf, notify } from './writes.ts';
 
 /** Thrown inside create's transaction when another request holds the idempotency key. */
 class KeyTaken extends Error {}
@@ -266,62 +264,4 @@ export class PostgresStore implements Store {
       client.release(broken);
     }
   }
-}
-
-const conflict = (id: string, current: number, expected: number) =>
-  new JournalConflictError(`deployment ${id} is at seq ${current}, not ${expected}`);
-
-async function lastSeqOf(client: pg.PoolClient, id: string, lock = ''): Promise<number> {
-  const { rows } = await client.query<{ last_seq: number }>(
-    `SELECT last_seq FROM deployments WHERE id = $1 ${lock}`,
-    [id],
-  );
-  return rows[0]?.last_seq ?? 0;
-}
-
-async function insertEvents(
-  client: pg.PoolClient,
-  id: string,
-  afterSeq: number,
-  events: DeploymentEvent[],
-): Promise<JournalEntry[]> {
-  if (events.length === 0) return [];
-  const params: unknown[] = [];
-  const values = events.map((event, index) => {
-    const row = toDbEvent(id, afterSeq + index + 1, event);
-    params.push(row.deployment_id, row.seq, row.type, row.at, row.data_json);
-    const n = params.length;
-    return `($${n - 4}, $${n - 3}, $${n - 2}, $${n - 1}, $${n}::json)`;
-  });
-  try {
-    await client.query(
-      `INSERT INTO events (deployment_id, seq, type, at, data) VALUES ${values.join(', ')}`,
-      params,
-    );
-  } catch (error) {
-    // Only reachable if last_seq and the journal disagree; still a conflict, never a dup.
-    if ((error as { code?: string }).code === '23505') {
-      throw new JournalConflictError(`deployment ${id} already has events after seq ${afterSeq}`);
-    }
-    throw error;
-  }
-  return events.map((event, index) => ({ ...event, seq: afterSeq + index + 1 }));
-}
-
-async function claimNonce(client: pg.PoolClient, id: string, claim: NonceClaim): Promise<void> {
-  const { chainId, address, nonce } = claim;
-  // A concurrent claim of the same nonce waits here for the other transaction: if that one
-  // commits, this inserts nothing; if it rolls back, this one gets the nonce.
-  const inserted = await client.query(
-    `INSERT INTO nonce_claims (chain_id, address, nonce, deployment_id) VALUES ($1, $2, $3, $4)
-     ON CONFLICT DO NOTHING`,
-    [chainId, address.toLowerCase(), nonce, id],
-  );
-  if (inserted.rowCount === 0) throw new NonceTakenError(`nonce ${nonce} of ${address} is taken`);
-}
-
-async function notify(client: pg.PoolClient, id: string, lastSeq: number, count: number) {
-  // Delivered at commit, to every listener on any connection, in commit order.
-  if (count > 0)
-    await client.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, `${id}:${lastSeq}`]);
 }
