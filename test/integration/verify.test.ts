@@ -179,6 +179,24 @@ describe('verification', () => {
     expect(done.verification.reason).toMatch(/did not verify within 1 s; last answer: /);
   });
 
+  it('verifies again by hand (`hyperdeploy verify <id>`) after running out of budget', async () => {
+    const { app } = await appWith({ budgetMs: 2_500 });
+    explorer.setRateLimit({ perSecond: 0 });
+    const deployment = await deployToken(app);
+    const failed = await settled(app, deployment.id);
+    expect(failed.verification.status).toBe('failed');
+    expect(failed.verification.reason).toMatch(/did not verify within/);
+    explorer.setRateLimit(undefined);
+    const verified = await app.verify(deployment.id);
+    expect(verified.verification, verified.verification.reason).toMatchObject({
+      status: 'verified',
+      explorerUrl: expect.stringContaining(deployment.contractAddress as string),
+    });
+    expect((await app.events(deployment.id)).map((e) => e.type)).toContain(
+      'verification_requested',
+    );
+  });
+
   it('counts "already verified" as success', async () => {
     const { privateKey, address } = await fundedKey([chain]);
     explorer.markVerified(getContractAddress({ from: address, nonce: 0n }), 'Token');
