@@ -45,15 +45,7 @@ export async function deployCommand(
   });
   try {
     const chain = resolveChain(config, flags.chain);
-    const artifact = await resolveContractInput({
-      ...(input ? { file: input } : {}),
-      ...(flags.bytecode ? { bytecode: flags.bytecode } : {}),
-      ...(flags.abi ? { abi: readAbiFile(flags.abi) } : {}),
-      ...(flags.contract ? { contractName: flags.contract } : {}),
-      evmVersion: chain.evmVersion,
-      cwd: process.cwd(),
-      libraries: parseLibraries(flags.libraries),
-    });
+    const artifact = await loadContract(input, flags, chain.evmVersion);
     const args = flags.args ? parseArgsJson(flags.args) : [];
     const start = Date.now();
     const out = flags.json ? process.stderr : process.stdout;
@@ -95,15 +87,7 @@ async function deployThroughServer(input: string | undefined, flags: DeployFlags
       { step: 'input' },
     );
   }
-  const artifact = await resolveContractInput({
-    ...(input ? { file: input } : {}),
-    ...(flags.bytecode ? { bytecode: flags.bytecode } : {}),
-    ...(flags.abi ? { abi: readAbiFile(flags.abi) } : {}),
-    ...(flags.contract ? { contractName: flags.contract } : {}),
-    evmVersion: chain.evmVersion,
-    cwd: process.cwd(),
-    libraries: parseLibraries(flags.libraries),
-  });
+  const artifact = await loadContract(input, flags, chain.evmVersion);
   const submitted = await client.request<Deployment>('/v1/deployments', {
     method: 'POST',
     body: {
@@ -140,6 +124,19 @@ const sourceOf = (source: SolidityBuildSource) => ({
   compilerVersion: source.compilerVersion,
   fullyQualifiedName: source.fullyQualifiedName,
 });
+
+/** The contract the flags name: a .sol file (compiled for the chain), an artifact, or raw bytecode. */
+function loadContract(input: string | undefined, flags: DeployFlags, evmVersion: string) {
+  return resolveContractInput({
+    ...(input ? { file: input } : {}),
+    ...(flags.bytecode ? { bytecode: flags.bytecode } : {}),
+    ...(flags.abi ? { abi: readAbiFile(flags.abi) } : {}),
+    ...(flags.contract ? { contractName: flags.contract } : {}),
+    evmVersion,
+    cwd: process.cwd(),
+    libraries: parseLibraries(flags.libraries),
+  });
+}
 
 function readAbiFile(path: string): unknown {
   let text: string;
