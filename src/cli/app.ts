@@ -1,4 +1,5 @@
 import { type DestinationStream, pino } from 'pino';
+import { isPostgresUrl, openPostgresStore } from '../adapters/store/postgres/index.ts';
 import { findChainName, loadConfig, type ResolvedConfig } from '../config/index.ts';
 import { HyperdeployError } from '../core/errors.ts';
 import { createHyperdeploy, type Hyperdeploy } from '../hyperdeploy.ts';
@@ -24,11 +25,11 @@ export interface ChainFlags {
  * Builds the library instance a command runs on: config (presets < file < env < flags),
  * the store, the signer from HYPERDEPLOY_PRIVATE_KEY, and JSON logs on stderr.
  */
-export function openApp(
+export async function openApp(
   flags: GlobalFlags,
   chainFlags: ChainFlags = {},
   logDestination: DestinationStream = pino.destination({ fd: 2, sync: true }),
-): { app: Hyperdeploy; config: ResolvedConfig } {
+): Promise<{ app: Hyperdeploy; config: ResolvedConfig }> {
   const config = loadConfig({
     cwd: process.cwd(),
     ...(flags.config ? { configPath: flags.config } : {}),
@@ -43,8 +44,10 @@ export function openApp(
   applyExplorerFlags(config, chainFlags);
   const level = flags.logLevel ?? process.env.HYPERDEPLOY_LOG_LEVEL ?? 'silent';
   const privateKey = process.env.HYPERDEPLOY_PRIVATE_KEY?.trim();
+  // `--db postgres://…` (or HYPERDEPLOY_DB) selects the shared PostgreSQL store.
+  const postgres = isPostgresUrl(config.dbPath);
   const app = createHyperdeploy({
-    db: config.dbPath,
+    db: postgres ? await openPostgresStore(config.dbPath) : config.dbPath,
     chains: config.chains,
     ...(privateKey ? { privateKey } : {}),
     logger: createLogger({ level, destination: logDestination }),
@@ -55,6 +58,7 @@ export function openApp(
       ...Object.values(config.explorerKeys),
       ...(config.webhooks.secret ? [config.webhooks.secret] : []),
       ...(process.env.HYPERDEPLOY_API_TOKEN ? [process.env.HYPERDEPLOY_API_TOKEN] : []),
+      ...(postgres ? [config.dbPath] : []),
     ],
   });
   return { app, config };

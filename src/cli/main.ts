@@ -3,6 +3,7 @@ import { cancelCommand } from './commands/cancel.ts';
 import { demoCommand } from './commands/demo.ts';
 import { deployCommand } from './commands/deploy.ts';
 import { listCommand, logsCommand, statusCommand } from './commands/inspect.ts';
+import { migrateCommand } from './commands/migrate.ts';
 import { resumeCommand } from './commands/resume.ts';
 import { serveCommand } from './commands/serve.ts';
 import { verifyCommand } from './commands/verify.ts';
@@ -123,6 +124,10 @@ withGlobals(program.command('resume'))
   .option('--rpc <url>', 'RPC URL for --chain (repeatable; never stored)', collect, [])
   .option('--json')
   .action(run(resumeCommand as never));
+
+withGlobals(program.command('migrate'))
+  .description("apply the store's pending migrations (SQLite file or postgres:// URL)")
+  .action(run(migrateCommand as never));
 
 withGlobals(program.command('serve'))
   .description('run the HTTP API, the WebSocket stream, the dashboard and the worker')

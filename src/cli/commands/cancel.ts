@@ -6,7 +6,7 @@ export async function cancelCommand(
   id: string,
   flags: GlobalFlags & { json?: boolean },
 ): Promise<number> {
-  const { app } = openApp(flags);
+  const { app } = await openApp(flags);
   try {
     const deployment = await app.cancel(id, 'cancelled from the CLI');
     process.stdout.write(

@@ -36,7 +36,7 @@ export async function deployCommand(
   flags: DeployFlags,
 ): Promise<number> {
   if (flags.server) return deployThroughServer(input, flags);
-  const { app, config } = openApp(flags, {
+  const { app, config } = await openApp(flags, {
     ...(flags.explorerApi ? { explorerApi: flags.explorerApi } : {}),
     ...(flags.explorerType ? { explorerType: flags.explorerType } : {}),
     chain: flags.chain,

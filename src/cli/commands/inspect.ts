@@ -14,7 +14,7 @@ const notFound = (id: string) =>
   });
 
 export async function statusCommand(id: string, flags: JsonFlag): Promise<number> {
-  const { app } = openApp(flags);
+  const { app } = await openApp(flags);
   try {
     const deployment = await app.get(id);
     if (!deployment) throw notFound(id);
@@ -43,7 +43,7 @@ export async function listCommand(flags: ListFlags): Promise<number> {
       hint: `Use one of: ${STATUSES.join(', ')}.`,
     });
   }
-  const { app } = openApp(flags);
+  const { app } = await openApp(flags);
   try {
     const page = await app.list({
       ...(flags.status ? { status: flags.status as Status } : {}),
@@ -74,7 +74,7 @@ export async function listCommand(flags: ListFlags): Promise<number> {
 }
 
 export async function logsCommand(id: string, flags: JsonFlag): Promise<number> {
-  const { app } = openApp(flags);
+  const { app } = await openApp(flags);
   try {
     if (!(await app.get(id))) throw notFound(id);
     const entries = await app.events(id);

@@ -11,7 +11,7 @@ export interface ResumeFlags extends GlobalFlags {
 
 /** Continues every unfinished deployment from its journal. RPC overrides are given again here. */
 export async function resumeCommand(flags: ResumeFlags): Promise<number> {
-  const { app } = openApp(flags, {
+  const { app } = await openApp(flags, {
     ...(flags.chain ? { chain: flags.chain } : {}),
     rpc: flags.rpc,
   });

@@ -25,7 +25,7 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
       },
     );
   }
-  const { app: hd, config } = openApp(
+  const { app: hd, config } = await openApp(
     { ...flags, logLevel: flags.logLevel ?? 'info' },
     {},
     pino.destination({ fd: 1, sync: false }),

@@ -8,7 +8,7 @@ export interface VerifyFlags extends GlobalFlags, Omit<ChainFlags, 'confirmation
 
 /** Verifies a deployment again by hand and waits for the explorer's outcome. */
 export async function verifyCommand(id: string, flags: VerifyFlags): Promise<number> {
-  const { app } = openApp(flags, flags);
+  const { app } = await openApp(flags, flags);
   try {
     const deployment = await app.verify(id);
     process.stdout.write(
