@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { awaitConfirmations } from '../actions/await-confirmations.ts';
 import { awaitReceipt } from '../actions/await-receipt.ts';
 import { broadcast } from '../actions/broadcast.ts';
@@ -68,6 +69,8 @@ export class Engine {
 
   constructor(private readonly options: EngineOptions) {
     this.gate = new ChainGate(options.clientFor, options.redact);
+    // Every waiting deployment listens on this one signal: hundreds are normal, not a leak.
+    setMaxListeners(0, this.abort.signal);
   }
 
   /**

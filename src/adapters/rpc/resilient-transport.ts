@@ -79,7 +79,7 @@ async function firstHealthy(
   endpoints: Endpoint[],
   args: Parameters<EIP1193RequestFn>[0],
 ): Promise<unknown> {
-  let lastError: unknown = new BrokenCircuitError();
+  let lastError: unknown;
   for (const endpoint of endpoints) {
     try {
       return await endpoint.breaker.execute(() => endpoint.request(args));
@@ -88,5 +88,5 @@ async function firstHealthy(
       lastError = error;
     }
   }
-  throw lastError;
+  throw lastError ?? new BrokenCircuitError();
 }
