@@ -31,3 +31,18 @@ export function runCli(
     child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
 }
+
+/** `deploy contracts/Counter.sol` to metis-sepolia on the given RPC and store, 1 confirmation. */
+export const counterDeployArgs = (rpcUrl: string, db: string, ...extra: string[]): string[] => [
+  'deploy',
+  'contracts/Counter.sol',
+  '--chain',
+  'metis-sepolia',
+  '--rpc',
+  rpcUrl,
+  '--db',
+  db,
+  '--confirmations',
+  '1',
+  ...extra,
+];

@@ -8,7 +8,7 @@ import {
   type TestChain,
   tempDbPath,
 } from '../harness/chains.ts';
-import { runCli } from '../harness/cli.ts';
+import { counterDeployArgs, runCli } from '../harness/cli.ts';
 import { sample } from '../harness/contracts.ts';
 
 describe('many deployments from one signer', () => {
@@ -54,19 +54,7 @@ describe('many deployments from one signer', () => {
   it('gives concurrent `hyperdeploy deploy` processes on one store distinct, gap-free nonces', async () => {
     const { privateKey, address } = await fundedKey([chain]);
     const db = tempDbPath();
-    const args = [
-      'deploy',
-      'contracts/Counter.sol',
-      '--chain',
-      'metis-sepolia',
-      '--rpc',
-      chain.anvil.rpcUrl,
-      '--db',
-      db,
-      '--confirmations',
-      '1',
-      '--json',
-    ];
+    const args = counterDeployArgs(chain.anvil.rpcUrl, db, '--json');
     const results = await Promise.all(
       Array.from({ length: 4 }, () => runCli(args, { HYPERDEPLOY_PRIVATE_KEY: privateKey })),
     );

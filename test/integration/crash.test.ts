@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/adapters/store/sqlite/sqlite-store.ts';
 import { setIntervalMining } from '../../src/devchain/index.ts';
 import { fundedKey, reader, startChain, type TestChain, tempDbPath } from '../harness/chains.ts';
-import { runCli } from '../harness/cli.ts';
+import { counterDeployArgs, runCli } from '../harness/cli.ts';
 
 /**
  * Kills the deploying process (SIGKILL) at two points of the transaction protocol on a chain
@@ -13,18 +13,7 @@ describe('crash safety', () => {
   let chain: TestChain;
   let db: string;
   let key: { privateKey: `0x${string}`; address: `0x${string}` };
-  const deployArgs = () => [
-    'deploy',
-    'contracts/Counter.sol',
-    '--chain',
-    'metis-sepolia',
-    '--rpc',
-    chain.anvil.rpcUrl,
-    '--db',
-    db,
-    '--confirmations',
-    '1',
-  ];
+  const deployArgs = () => counterDeployArgs(chain.anvil.rpcUrl, db);
   const journal = async (id: string) => {
     const store = new SqliteStore(db);
     try {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fundedKey, reader, startChain, type TestChain } from '../harness/chains.ts';
-import { runCli } from '../harness/cli.ts';
+import { counterDeployArgs, runCli } from '../harness/cli.ts';
 import { startPostgres, type TestPostgres } from '../harness/postgres.ts';
 
 describe('hyperdeploy on PostgreSQL (--db postgres://…)', () => {
@@ -21,20 +21,7 @@ describe('hyperdeploy on PostgreSQL (--db postgres://…)', () => {
     const { privateKey, address } = await fundedKey([chain]);
     const db = postgres.url;
     const deploy = await runCli(
-      [
-        'deploy',
-        'contracts/Counter.sol',
-        '--chain',
-        'metis-sepolia',
-        '--rpc',
-        chain.anvil.rpcUrl,
-        '--db',
-        db,
-        '--confirmations',
-        '1',
-        '--no-verify',
-        '--json',
-      ],
+      counterDeployArgs(chain.anvil.rpcUrl, db, '--no-verify', '--json'),
       { HYPERDEPLOY_PRIVATE_KEY: privateKey },
     );
     expect(deploy.code).toBe(0);
