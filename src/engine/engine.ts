@@ -272,8 +272,10 @@ export class Engine {
   private async fail(state: DeploymentState, error: unknown): Promise<DeploymentState> {
     const { clock, retry, redact } = this.options;
     const structured = toDeploymentError(error, state.status, state.retryCount, redact);
-    const event = planAfterFailure(state, structured, retry, clock.now(), Math.random());
-    return this.append(state, [{ ...event, at: this.now() } as DeploymentEvent]);
+    // One clock read: the persisted delay is exactly nextAttemptAt - at.
+    const now = clock.now();
+    const event = planAfterFailure(state, structured, retry, now, Math.random());
+    return this.append(state, [{ ...event, at: now.toISOString() } as DeploymentEvent]);
   }
 
   private async append(
