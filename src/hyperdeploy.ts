@@ -13,6 +13,7 @@ import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './core/retry.ts';
 import type { DeploymentState } from './core/state.ts';
 import { type Deployment, toDeployment } from './core/view.ts';
 import { Engine } from './engine/engine.ts';
+import { Worker, type WorkerOptions } from './engine/worker.ts';
 import { createLogger, type Logger } from './logging/logger.ts';
 import { createRedactor } from './logging/redact.ts';
 import type { Clock } from './ports/clock.ts';
@@ -45,6 +46,11 @@ export interface HyperdeployOptions {
   prover?: SourceProver;
   /** Verification budget (default 10 minutes) and waits between "not yet" answers. */
   verification?: { budgetMs?: number; delaysMs?: number[] };
+  /**
+   * Whether `submit` runs what it journals in this process (default true). An API node whose
+   * deployments run on workers elsewhere sets false; with a worker started, the worker runs them.
+   */
+  runSubmitted?: boolean;
 }
 
 export type JournalSubscriber = (entry: JournalEntry, deployment: Deployment) => void;
@@ -72,6 +78,17 @@ export interface Hyperdeploy {
   verify(id: string): Promise<Deployment>;
   /** Continues every unfinished deployment from its journal. */
   resume(filter?: { chain?: string }): Promise<Deployment[]>;
+  /**
+   * Starts a worker in this process: it leases due deployments from the store (several
+   * processes can share one PostgreSQL store), runs them, and takes over those of workers that
+   * died. `submit` hands new deployments to it. Stopped (leases released) by `close`.
+   */
+  startWorker(options?: WorkerOptions): Worker;
+  /**
+   * On a shared store, delivers to `subscribe` what other processes append too (an API node
+   * streams deployments that workers elsewhere run). Stopped by `close`.
+   */
+  followStore(): Promise<void>;
   /** Cancels a deployment before any transaction is signed (CANCEL_NOT_ALLOWED after). */
   cancel(id: string, reason?: string): Promise<Deployment>;
   /** Appends a log line to a deployment's journal (shown by `logs`, the API and the dashboard). */
@@ -131,6 +148,8 @@ export function createHyperdeploy(options: HyperdeployOptions): Hyperdeploy {
     },
   });
   const view = (state: DeploymentState | null) => (state ? toDeployment(state) : null);
+  let worker: Worker | null = null;
+  const stopFollowing: Array<() => Promise<void>> = [];
 
   const prepare = (params: DeployParams) => {
     if (!signer) {
@@ -176,7 +195,8 @@ export function createHyperdeploy(options: HyperdeployOptions): Hyperdeploy {
         );
       }
       // Run in the background: the caller follows the journal (API, stream, subscribe).
-      if (result.created)
+      if (result.created && worker) worker.wake();
+      else if (result.created && options.runSubmitted !== false)
         void engine
           .run(result.state.id)
           .catch((error: unknown) =>
@@ -213,6 +233,14 @@ export function createHyperdeploy(options: HyperdeployOptions): Hyperdeploy {
       await mustExist(id);
       return toDeployment(await engine.cancel(id, reason));
     },
+    startWorker(workerOptions) {
+      if (worker) throw new Error('a worker is already running in this process');
+      worker = new Worker(engine, store, clock, logger, workerOptions).start();
+      return worker;
+    },
+    async followStore() {
+      stopFollowing.push(await engine.followStore());
+    },
     subscribe: (subscriber) =>
       engine.subscribe((entry, state) => subscriber(entry, toDeployment(state))),
     countByStatus: () => store.countByStatus(),
@@ -222,6 +250,8 @@ export function createHyperdeploy(options: HyperdeployOptions): Hyperdeploy {
     logger,
     storePath: store instanceof SqliteStore ? store.path : null,
     async close() {
+      await worker?.stop();
+      await Promise.all(stopFollowing.map((stop) => stop()));
       await engine.stop();
       await store.close();
     },

@@ -1,5 +1,6 @@
 /** The hyperdeploy library: the API the CLI is built on. */
 
+export { openPostgresStore, PostgresStore } from './adapters/store/postgres/index.ts';
 export { SqliteStore } from './adapters/store/sqlite/sqlite-store.ts';
 export { type ChainConfig, findPreset, PRESETS } from './chains/index.ts';
 export { loadConfig, type ResolvedConfig, resolveChain } from './config/index.ts';
@@ -12,6 +13,7 @@ export {
 export type { DeploymentEvent, JournalEntry } from './core/events.ts';
 export { STATUSES, type Status, TRANSITIONS } from './core/status.ts';
 export type { Deployment } from './core/view.ts';
+export type { Worker, WorkerOptions } from './engine/worker.ts';
 export {
   createHyperdeploy,
   type Hyperdeploy,

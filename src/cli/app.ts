@@ -2,7 +2,7 @@ import { type DestinationStream, pino } from 'pino';
 import { isPostgresUrl, openPostgresStore } from '../adapters/store/postgres/index.ts';
 import { findChainName, loadConfig, type ResolvedConfig } from '../config/index.ts';
 import { HyperdeployError } from '../core/errors.ts';
-import { createHyperdeploy, type Hyperdeploy } from '../hyperdeploy.ts';
+import { createHyperdeploy, type Hyperdeploy, type HyperdeployOptions } from '../hyperdeploy.ts';
 import { createLogger } from '../logging/logger.ts';
 
 /** Flags every command takes. */
@@ -29,6 +29,7 @@ export async function openApp(
   flags: GlobalFlags,
   chainFlags: ChainFlags = {},
   logDestination: DestinationStream = pino.destination({ fd: 2, sync: true }),
+  options: Pick<HyperdeployOptions, 'runSubmitted'> = {},
 ): Promise<{ app: Hyperdeploy; config: ResolvedConfig }> {
   const config = loadConfig({
     cwd: process.cwd(),
@@ -51,6 +52,7 @@ export async function openApp(
     chains: config.chains,
     ...(privateKey ? { privateKey } : {}),
     logger: createLogger({ level, destination: logDestination }),
+    ...options,
     gasBuffer: config.gasBuffer,
     retry: config.retry,
     explorerKeys: config.explorerKeys,

@@ -7,6 +7,7 @@ import { migrateCommand } from './commands/migrate.ts';
 import { resumeCommand } from './commands/resume.ts';
 import { serveCommand } from './commands/serve.ts';
 import { verifyCommand } from './commands/verify.ts';
+import { workerCommand } from './commands/worker.ts';
 import { EXIT, reportError } from './exit.ts';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -133,8 +134,28 @@ withGlobals(program.command('serve'))
   .description('run the HTTP API, the WebSocket stream, the dashboard and the worker')
   .option('--host <host>', 'interface to listen on', '127.0.0.1')
   .option('--port <port>', 'port (0: any free one)', (v) => Number(v), 8080)
-  .option('--no-worker', 'API node only: do not run deployments')
+  .option('--no-worker', 'API node only: deployments run on `hyperdeploy worker` processes')
+  .option(
+    '--lease-ms <ms>',
+    "the worker's lease: unrenewed this long, another takes over",
+    positiveInt,
+    30_000,
+  )
   .action(run(serveCommand as never));
+
+withGlobals(program.command('worker'))
+  .description('run deployments from the store; start several against one PostgreSQL store')
+  .option('--chain <name>', 'apply --rpc to this chain')
+  .option('--rpc <url>', 'RPC URL for --chain (repeatable; never stored)', collect, [])
+  .option(
+    '--lease-ms <ms>',
+    'unrenewed this long, a lease passes to another worker',
+    positiveInt,
+    30_000,
+  )
+  .option('--poll-ms <ms>', 'how often to look for due work', positiveInt, 1_000)
+  .option('--concurrency <n>', 'deployments run at once', positiveInt, 1_000)
+  .action(run(workerCommand as never));
 
 program
   .command('demo')

@@ -26,17 +26,22 @@ import type { Explorer } from '../ports/explorer.ts';
 import type { SourceProver } from '../ports/prover.ts';
 import type { Signer } from '../ports/signer.ts';
 import {
+  type AppendOptions,
   type IdempotencyRecord,
   JournalConflictError,
-  type NonceClaim,
+  LeaseLostError,
   NonceTakenError,
   type Store,
 } from '../ports/store.ts';
+import { KeyedMutex } from '../util/keyed-mutex.ts';
 import { ChainGate } from './chain-gate.ts';
-import { KeyedMutex } from './keyed-mutex.ts';
+import { JournalFanout, type JournalListener } from './journal-fanout.ts';
 import { toDeploymentError } from './to-deployment-error.ts';
 
-export type JournalListener = (entry: JournalEntry, state: DeploymentState) => void;
+/** How a loop runs: under a worker's lease (its appends fail once another worker holds it). */
+export interface RunOptions {
+  leaseOwner?: string;
+}
 
 export interface EngineOptions {
   store: Store;
@@ -62,13 +67,16 @@ export interface EngineOptions {
 export class Engine {
   private readonly running = new Map<string, Promise<DeploymentState>>();
   private readonly verifying = new Map<string, Promise<DeploymentState>>();
-  private readonly listeners = new Set<JournalListener>();
+  private readonly fanout: JournalFanout;
   private readonly nonceLocks = new KeyedMutex();
   private readonly gate: ChainGate;
   private readonly abort = new AbortController();
 
   constructor(private readonly options: EngineOptions) {
     this.gate = new ChainGate(options.clientFor, options.redact);
+    this.fanout = new JournalFanout((error) =>
+      options.logger.error({ err: error, event: 'listener.failed' }, 'journal listener threw'),
+    );
     // Every waiting deployment listens on this one signal: hundreds are normal, not a leak.
     setMaxListeners(0, this.abort.signal);
   }
@@ -96,14 +104,19 @@ export class Engine {
     return { state, created: true };
   }
 
-  /** Drives a deployment until it is finished (or the engine stops). */
-  run(id: string): Promise<DeploymentState> {
+  /**
+   * Drives a deployment until it is finished, the engine stops, or (under a lease) another
+   * worker takes it over.
+   */
+  run(id: string, options: RunOptions = {}): Promise<DeploymentState> {
     const current = this.running.get(id);
     if (current) return current;
-    const run = this.loop(id, decide).finally(() => this.running.delete(id));
+    const run = this.loop(id, decide, options).finally(() => this.running.delete(id));
     this.running.set(id, run);
-    // Verification deferred past `complete` goes on as its own work.
-    void run.then((state) => this.verifyInBackground(state.id)).catch(() => undefined);
+    // Verification deferred past `complete` goes on as its own work; a worker claims it
+    // again when it is due instead.
+    if (options.leaseOwner === undefined)
+      void run.then((state) => this.verifyInBackground(state.id)).catch(() => undefined);
     return run;
   }
 
@@ -111,7 +124,10 @@ export class Engine {
    * Drives verification after `complete` until verified, failed or out of budget. With
    * `requested`, first journals a person's request to verify again.
    */
-  async verify(id: string, options: { requested?: boolean } = {}): Promise<DeploymentState> {
+  async verify(
+    id: string,
+    options: RunOptions & { requested?: boolean } = {},
+  ): Promise<DeploymentState> {
     if (options.requested) {
       const state = await this.load(id);
       if (state.status === 'complete' && state.verification.status !== 'verified') {
@@ -120,7 +136,7 @@ export class Engine {
     }
     const current = this.verifying.get(id);
     if (current) return current;
-    const run = this.loop(id, decideVerification).finally(() => this.verifying.delete(id));
+    const run = this.loop(id, decideVerification, options).finally(() => this.verifying.delete(id));
     this.verifying.set(id, run);
     return run;
   }
@@ -174,9 +190,26 @@ export class Engine {
     }
   }
 
+  /** Every journal entry once, appended here or — see `followStore` — by other processes. */
   subscribe(listener: JournalListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.fanout.subscribe(listener);
+  }
+
+  /**
+   * On a shared store, delivers to subscribers what other processes append too (an API node
+   * whose deployments run on workers elsewhere). Resolves with the function that stops it;
+   * on a store without notifications, does nothing.
+   */
+  async followStore(): Promise<() => Promise<void>> {
+    const { store, logger } = this.options;
+    if (!store.listen) return async () => undefined;
+    return store.listen(
+      (notification) =>
+        void this.fanout
+          .catchUp(store, notification)
+          .catch((error: unknown) => logger.error({ err: error }, 'journal catch-up failed')),
+      (error) => logger.error({ err: error }, 'store notifications failed'),
+    );
   }
 
   /** Stops every loop at its next wait; the journal keeps where each one was. */
@@ -185,7 +218,11 @@ export class Engine {
     await Promise.allSettled([...this.running.values(), ...this.verifying.values()]);
   }
 
-  private async loop(id: string, next: typeof decide): Promise<DeploymentState> {
+  private async loop(
+    id: string,
+    next: typeof decide,
+    { leaseOwner }: RunOptions,
+  ): Promise<DeploymentState> {
     let state = await this.load(id);
     const { signal } = this.abort;
     while (!signal.aborted) {
@@ -197,9 +234,14 @@ export class Engine {
         continue;
       }
       try {
-        state = await this.step(action, state);
+        state = await this.step(action, state, leaseOwner);
       } catch (error) {
         if (signal.aborted) break;
+        if (error instanceof LeaseLostError) {
+          // Our lease expired and another worker resumed it from the journal: stop here.
+          this.options.logger.warn({ deploymentId: id, event: 'lease.lost' }, error.message);
+          break;
+        }
         if (error instanceof JournalConflictError || error instanceof NonceTakenError) {
           state = await this.load(id); // another writer moved on: decide again from the journal
           continue;
@@ -209,28 +251,33 @@ export class Engine {
           this.options.logger.error({ err: error, deploymentId: id }, 'verification step failed');
           break;
         }
-        state = await this.fail(state, error);
+        state = await this.fail(state, error, leaseOwner);
       }
     }
     return state;
   }
 
   /** Runs one action and journals its result; returns the new state. */
-  private async step(action: RunnableAction, state: DeploymentState): Promise<DeploymentState> {
+  private async step(
+    action: RunnableAction,
+    state: DeploymentState,
+    leaseOwner: string | undefined,
+  ): Promise<DeploymentState> {
+    const lease: AppendOptions = leaseOwner === undefined ? {} : { leaseOwner };
     if (action.type === 'append') {
-      return this.append(state, [{ ...action.event, at: this.now() } as DeploymentEvent]);
+      return this.append(state, [{ ...action.event, at: this.now() } as DeploymentEvent], lease);
     }
     if (action.type === 'check_bytecode') {
       const result = await checkBytecode(this.context(state, null));
-      return this.append(state, result.events);
+      return this.append(state, result.events, lease);
     }
     const client = await this.gate.open(this.chainOf(state));
     const ctx = this.context(state, client);
-    if (action.type === 'sign') return this.signAndJournal(ctx);
+    if (action.type === 'sign') return this.signAndJournal(ctx, lease);
     const result = await this.act(action, ctx);
     // No events: nothing happened that the journal must keep (e.g. a wait ended); decide again.
     if (result.events.length === 0) return state;
-    return this.append(state, result.events, result.nonceClaim);
+    return this.append(state, result.events, lease);
   }
 
   private act(
@@ -258,30 +305,43 @@ export class Engine {
   }
 
   /**
-   * Signing and journaling `tx_signed` happen under one lock per (chain, signer), so
-   * concurrent deployments of one process take consecutive nonces without collisions.
+   * Picking the nonce, signing and journaling `tx_signed` with its claim happen under one lock
+   * per (chain, signer): in this process first (so one waiter per process holds a store
+   * connection), then the store's, which a shared store holds across processes. Concurrent
+   * deployments anywhere take consecutive nonces without collisions.
    */
-  private signAndJournal(ctx: ActionContext): Promise<DeploymentState> {
-    const key = `${ctx.chain.chainId}:${ctx.signer.address.toLowerCase()}`;
-    return this.nonceLocks.run(key, async () => {
-      const result = await signTransaction(ctx);
-      return this.append(ctx.state, result.events, result.nonceClaim);
-    });
+  private signAndJournal(ctx: ActionContext, lease: AppendOptions): Promise<DeploymentState> {
+    const { chainId } = ctx.chain;
+    const { address } = ctx.signer;
+    return this.nonceLocks.run(`${chainId}:${address.toLowerCase()}`, () =>
+      this.options.store.withNonceLock(chainId, address, async () => {
+        const result = await signTransaction(ctx);
+        return this.append(ctx.state, result.events, { ...lease, nonceClaim: result.nonceClaim });
+      }),
+    );
   }
 
-  private async fail(state: DeploymentState, error: unknown): Promise<DeploymentState> {
+  private async fail(
+    state: DeploymentState,
+    error: unknown,
+    leaseOwner: string | undefined,
+  ): Promise<DeploymentState> {
     const { clock, retry, redact } = this.options;
     const structured = toDeploymentError(error, state.status, state.retryCount, redact);
     // One clock read: the persisted delay is exactly nextAttemptAt - at.
     const now = clock.now();
     const event = planAfterFailure(state, structured, retry, now, Math.random());
-    return this.append(state, [{ ...event, at: now.toISOString() } as DeploymentEvent]);
+    return this.append(
+      state,
+      [{ ...event, at: now.toISOString() } as DeploymentEvent],
+      leaseOwner === undefined ? {} : { leaseOwner },
+    );
   }
 
   private async append(
     state: DeploymentState | null,
     events: DeploymentEvent[],
-    nonceClaim?: NonceClaim,
+    options: AppendOptions = {},
   ): Promise<DeploymentState> {
     const first = events[0];
     if (!first) throw new Error('append of no events');
@@ -298,7 +358,7 @@ export class Engine {
       expectedSeq,
       events,
       next as DeploymentState,
-      nonceClaim,
+      options,
     );
     for (const [index, entry] of entries.entries()) {
       this.publish(entry, states[index] as DeploymentState);
@@ -308,17 +368,7 @@ export class Engine {
 
   private publish(entry: JournalEntry, state: DeploymentState): void {
     logJournalEntry(this.options.logger, state, entry);
-    for (const listener of this.listeners) {
-      try {
-        listener(entry, state);
-      } catch (error) {
-        // A listener's exception must never stop a deployment.
-        this.options.logger.error(
-          { err: error, event: 'listener.failed' },
-          'journal listener threw',
-        );
-      }
-    }
+    this.fanout.publish(entry, state);
   }
 
   private async load(id: string): Promise<DeploymentState> {

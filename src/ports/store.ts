@@ -40,6 +40,33 @@ export type CreateResult =
   | { created: true; entries: JournalEntry[] }
   | { created: false; deploymentId: string; requestHash: string };
 
+/** Raised when an append names a lease that another worker holds now (ours expired). */
+export class LeaseLostError extends Error {
+  override name = 'LeaseLostError';
+}
+
+/** An append committed by some process: its deployment, last seq and number of events. */
+export interface JournalNotification {
+  deploymentId: string;
+  /** The seq of the append's last event; read the journal after your own cursor. */
+  seq: number;
+  count: number;
+}
+
+/** What an append carries besides its events. */
+export interface AppendOptions {
+  /** The nonce the events use, claimed in the same transaction. */
+  nonceClaim?: NonceClaim;
+  /** The worker that leased the deployment: the append fails if the lease is another's now. */
+  leaseOwner?: string;
+}
+
+/** A worker's hold on the deployments it runs; others skip them until `ttlMs` passes unrenewed. */
+export interface Lease {
+  owner: string;
+  ttlMs: number;
+}
+
 /** Raised when a claimed nonce was already taken by another deployment. */
 export class NonceTakenError extends Error {
   override name = 'NonceTakenError';
@@ -56,7 +83,7 @@ export interface Store {
     expectedSeq: number,
     events: DeploymentEvent[],
     projection: DeploymentState,
-    nonceClaim?: NonceClaim,
+    options?: AppendOptions,
   ): Promise<JournalEntry[]>;
   /**
    * Journals a new deployment (its first events and projection). With an idempotency key
@@ -80,5 +107,30 @@ export interface Store {
   events(id: string, afterSeq?: number): Promise<JournalEntry[]>;
   /** Nonces of (chainId, address) currently claimed by deployments, ascending. */
   claimedNonces(chainId: number, address: Address): Promise<number[]>;
+  /**
+   * Runs `work` while no other holder — in this process or, for a shared store, any other —
+   * runs work for the nonces of (chainId, address). Released when `work` settles or the process dies.
+   */
+  withNonceLock<T>(chainId: number, address: Address, work: () => Promise<T>): Promise<T>;
+  /**
+   * Leases to `lease.owner` up to `limit` deployments with work due at `now`: unfinished and
+   * not waiting for a retry, or complete with a verification attempt due. Deployments another
+   * owner holds an unexpired lease on are skipped (and concurrent claims never share one).
+   * Oldest first.
+   */
+  claimRunnable(lease: Lease, limit: number, now: Date): Promise<DeploymentState[]>;
+  /** Extends every lease `lease.owner` holds by `lease.ttlMs`; returns the ids it still holds. */
+  renewLeases(lease: Lease): Promise<string[]>;
+  /** Gives up the leases of `owner`: on `ids`, or all of them. */
+  releaseLeases(owner: string, ids?: string[]): Promise<void>;
+  /**
+   * Shared stores only: calls `onNotification` for every append committed from now on, by any
+   * process. Notifications can be missed (reconnects): treat them as hints and read
+   * `events(id, afterSeq)` from your own cursor. Resolves with the function that stops it.
+   */
+  listen?(
+    onNotification: (notification: JournalNotification) => void,
+    onError?: (error: Error) => void,
+  ): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }

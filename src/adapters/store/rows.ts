@@ -72,3 +72,7 @@ export const decodeCursor = (cursor: string): { createdAt: string; id: string } 
 /** A finished deployment, or one that dropped its transactions, no longer holds its nonce. */
 export const releasesNonce = (projection: DeploymentState): boolean =>
   isTerminal(projection.status) || projection.txs.length === 0;
+
+/** Oldest first, as listUnfinished orders: by creation time, then id. */
+export const byAge = (a: DbDeployment, b: DbDeployment): number =>
+  a.created_at === b.created_at ? (a.id < b.id ? -1 : 1) : a.created_at < b.created_at ? -1 : 1;

@@ -3,11 +3,13 @@ import { HyperdeployError } from '../../core/errors.ts';
 import { buildServer } from '../../server/app.ts';
 import { startWebhooks } from '../../server/webhooks.ts';
 import { type GlobalFlags, openApp } from '../app.ts';
+import { untilSignal } from '../until-signal.ts';
 
 export interface ServeFlags extends GlobalFlags {
   host: string;
   port: number;
   worker: boolean;
+  leaseMs: number;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
@@ -29,7 +31,10 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
     { ...flags, logLevel: flags.logLevel ?? 'info' },
     {},
     pino.destination({ fd: 1, sync: false }),
+    { runSubmitted: false },
   );
+  // Deployments that workers on other processes run reach this node's stream too.
+  await hd.followStore();
   const server = await buildServer({
     hd,
     chains: config.chains,
@@ -42,13 +47,9 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
     { event: 'server.listening', url: address, worker: flags.worker },
     `hyperdeploy serving on ${address}`,
   );
-  // The worker: continue what an earlier process left unfinished; new submissions run as they come.
-  if (flags.worker)
-    void hd.resume().catch((error: unknown) => hd.logger.error({ err: error }, 'resume failed'));
-  await new Promise<void>((done) => {
-    process.once('SIGINT', done);
-    process.once('SIGTERM', done);
-  });
+  // The worker claims what is due — what an earlier process left too — and every new submission.
+  if (flags.worker) hd.startWorker({ leaseMs: flags.leaseMs });
+  await untilSignal();
   await server.close();
   await hd.close();
   return 0;

@@ -20,7 +20,7 @@ async function step(
   nonceClaim?: NonceClaim,
 ): Promise<DeploymentState> {
   const next = fold(state, events);
-  await store.append(state.id, state.seq, events, next, nonceClaim);
+  await store.append(state.id, state.seq, events, next, nonceClaim ? { nonceClaim } : {});
   return next;
 }
 

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DeploymentEvent } from '../../../core/events.ts';
 import { ev } from '../../../core/fixtures.ts';
 import { JournalConflictError, type Store } from '../../../ports/store.ts';
+import { leaseCases } from './conformance-leases.ts';
 import { nonceCases } from './conformance-nonces.ts';
 import { queryCases } from './conformance-queries.ts';
 import { raceCases } from './conformance-races.ts';
@@ -67,6 +68,7 @@ export function describeStoreConformance(
     describe('concurrent writers', () => raceCases(context));
     describe('queries', () => queryCases(context));
     describe('nonce claims', () => nonceCases(context));
+    describe('worker leases and nonce locks', () => leaseCases(context));
   });
 }
 

@@ -3,7 +3,7 @@ import { PostgresStore } from './postgres-store.ts';
 
 export { MIGRATION_LOCK_KEY, migrate, migrationFiles } from './migrate.ts';
 export { PostgresStore } from './postgres-store.ts';
-export { EVENTS_CHANNEL, type EventNotification } from './sql.ts';
+export { EVENTS_CHANNEL } from './sql.ts';
 
 /** Is this `--db` / `HYPERDEPLOY_DB` value a PostgreSQL URL? */
 export const isPostgresUrl = (db: string): boolean => /^postgres(ql)?:\/\//i.test(db);

@@ -1,8 +1,9 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type TestPostgres } from '../../../../test/harness/postgres.ts';
+import type { JournalNotification } from '../../../ports/store.ts';
 import { fold, journal, logLine } from '../conformance/journals.ts';
-import { type EventNotification, isPostgresUrl, migrate, openPostgresStore } from './index.ts';
+import { isPostgresUrl, migrate, openPostgresStore } from './index.ts';
 import { jsonbSafe, parseNotification } from './sql.ts';
 
 // What the conformance suite cannot see: migrations, NOTIFY, the PostgreSQL-only details.
@@ -33,6 +34,7 @@ describe('PostgresStore', () => {
       { version: 1, name: '001_journal.sql' },
       { version: 2, name: '002_nonce_claims.sql' },
       { version: 3, name: '003_idempotency.sql' },
+      { version: 4, name: '004_leases.sql' },
     ]);
     expect(await migrate(first.pool)).toEqual([]);
     await Promise.all(stores.map((s) => s.close()));
@@ -41,7 +43,7 @@ describe('PostgresStore', () => {
   it('announces every committed append on hyperdeploy_events, to listeners on any node', async () => {
     const url = await postgres.newDatabase();
     const [writer, reader] = await Promise.all([openPostgresStore(url), openPostgresStore(url)]);
-    const heard: EventNotification[] = [];
+    const heard: JournalNotification[] = [];
     const unlisten = await reader.listen((n) => heard.push(n));
 
     const { events, state } = journal('d1', 'pending');
@@ -55,9 +57,9 @@ describe('PostgresStore', () => {
     await waitFor(() => heard.length >= 3);
     await new Promise((r) => setTimeout(r, 100)); // nothing else arrives
     expect(heard).toEqual([
-      { deploymentId: 'd1', seq: 1 },
-      { deploymentId: 'd1', seq: 3 },
-      { deploymentId: 'd1', seq: 4 },
+      { deploymentId: 'd1', seq: 1, count: 1 },
+      { deploymentId: 'd1', seq: 3, count: 2 },
+      { deploymentId: 'd1', seq: 4, count: 1 },
     ]);
 
     await unlisten();
@@ -113,8 +115,9 @@ describe('PostgreSQL helpers', () => {
   });
 
   it('parses notifications, ids with colons included', () => {
-    expect(parseNotification('dep:1:42')).toEqual({ deploymentId: 'dep:1', seq: 42 });
+    expect(parseNotification('42:3:dep:1')).toEqual({ deploymentId: 'dep:1', seq: 42, count: 3 });
     expect(parseNotification('nope')).toBeNull();
+    expect(parseNotification('4:x:dep')).toBeNull();
     expect(parseNotification(undefined)).toBeNull();
   });
 

@@ -2,14 +2,18 @@ import pg from 'pg';
 import type { DeploymentEvent, JournalEntry } from '../../../core/events.ts';
 import type { DeploymentState } from '../../../core/state.ts';
 import type { Address } from '../../../core/types.ts';
-import type {
-  CreateResult,
-  DeploymentFilter,
-  IdempotencyRecord,
-  NonceClaim,
-  Store,
+import {
+  type AppendOptions,
+  type CreateResult,
+  type DeploymentFilter,
+  type IdempotencyRecord,
+  type JournalNotification,
+  type Lease,
+  LeaseLostError,
+  type Store,
 } from '../../../ports/store.ts';
 import {
+  byAge,
   type DbDeployment,
   type DbEvent,
   decodeCursor,
@@ -21,11 +25,12 @@ import {
 } from '../rows.ts';
 import {
   DEPLOYMENT_COLUMNS,
+  DUE,
   deploymentParams,
   EVENT_COLUMNS,
   EVENTS_CHANNEL,
-  type EventNotification,
   INSERT_DEPLOYMENT,
+  NOW_MS,
   PENDING_VERIFICATION,
   parseNotification,
   types,
@@ -59,7 +64,7 @@ export class PostgresStore implements Store {
     expectedSeq: number,
     events: DeploymentEvent[],
     projection: DeploymentState,
-    nonceClaim?: NonceClaim,
+    { nonceClaim, leaseOwner }: AppendOptions = {},
   ): Promise<JournalEntry[]> {
     const lastSeq = expectedSeq + events.length;
     const params = deploymentParams(toDbDeployment(projection), lastSeq);
@@ -71,7 +76,15 @@ export class PostgresStore implements Store {
         );
         if (inserted.rowCount === 0) throw conflict(id, await lastSeqOf(client, id), 0);
       } else {
-        const current = await lastSeqOf(client, id, 'FOR UPDATE');
+        const { rows } = await client.query<{ last_seq: number; lease_owner: string | null }>(
+          'SELECT last_seq, lease_owner FROM deployments WHERE id = $1 FOR UPDATE',
+          [id],
+        );
+        const row = rows[0];
+        if (leaseOwner !== undefined && row && row.lease_owner !== leaseOwner) {
+          throw new LeaseLostError(`deployment ${id} is leased to ${row.lease_owner ?? 'nobody'}`);
+        }
+        const current = row?.last_seq ?? 0;
         if (current !== expectedSeq) throw conflict(id, current, expectedSeq);
         await client.query(UPDATE_DEPLOYMENT, params);
       }
@@ -210,12 +223,65 @@ export class PostgresStore implements Store {
   }
 
   /**
+   * A session-level advisory lock on a connection of its own: held across processes until
+   * `work` settles, and released by the server if this process dies.
+   */
+  async withNonceLock<T>(chainId: number, address: Address, work: () => Promise<T>): Promise<T> {
+    const key = `hyperdeploy:nonce:${chainId}:${address.toLowerCase()}`;
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [key]);
+      try {
+        return await work();
+      } finally {
+        await client
+          .query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [key])
+          .catch((error: Error) => {
+            broken = error; // dropping the connection releases the lock
+          });
+      }
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async claimRunnable(lease: Lease, limit: number, now: Date): Promise<DeploymentState[]> {
+    // SKIP LOCKED: concurrent claimers pass over each other's rows instead of waiting.
+    const { rows } = await this.pool.query<DbDeployment>(
+      `UPDATE deployments SET lease_owner = $1, lease_until = ${NOW_MS} + $2
+       WHERE id IN (SELECT id FROM deployments
+         WHERE (lease_owner IS NULL OR lease_until < ${NOW_MS}) AND ${DUE('$3')}
+         ORDER BY created_at, id LIMIT $4 FOR UPDATE SKIP LOCKED)
+       RETURNING ${DEPLOYMENT_COLUMNS}`,
+      [lease.owner, lease.ttlMs, now.toISOString(), limit],
+    );
+    return rows.sort(byAge).map(fromDbDeployment);
+  }
+
+  async renewLeases(lease: Lease): Promise<string[]> {
+    const { rows } = await this.pool.query<{ id: string }>(
+      `UPDATE deployments SET lease_until = ${NOW_MS} + $2 WHERE lease_owner = $1 RETURNING id`,
+      [lease.owner, lease.ttlMs],
+    );
+    return rows.map((row) => row.id);
+  }
+
+  async releaseLeases(owner: string, ids?: string[]): Promise<void> {
+    await this.pool.query(
+      `UPDATE deployments SET lease_owner = NULL, lease_until = NULL
+       WHERE lease_owner = $1 ${ids ? 'AND id = ANY($2)' : ''}`,
+      ids ? [owner, ids] : [owner],
+    );
+  }
+
+  /**
    * Calls `onNotification` for every append committed from now on, by any process, on a
    * connection of its own. Notifications can be missed (reconnects): treat them as hints and
    * read `events(id, afterSeq)` from your own cursor. Returns the function that stops listening.
    */
   async listen(
-    onNotification: (notification: EventNotification) => void,
+    onNotification: (notification: JournalNotification) => void,
     onError: (error: Error) => void = () => undefined,
   ): Promise<() => Promise<void>> {
     const client = new pg.Client({ ...this.config, types });

@@ -1,21 +1,17 @@
 import pg from 'pg';
+import type { JournalNotification } from '../../../ports/store.ts';
 import type { DbDeployment } from '../rows.ts';
 
-/** The channel every committed append is announced on, payload `<deploymentId>:<lastSeq>`. */
+/** The channel every committed append is announced on, payload `<lastSeq>:<count>:<id>`. */
 export const EVENTS_CHANNEL = 'hyperdeploy_events';
 
-/** A committed append, as announced on `EVENTS_CHANNEL`. */
-export interface EventNotification {
-  deploymentId: string;
-  /** The seq of the last event of that append; read the table `after=` your cursor. */
-  seq: number;
-}
+export const notificationPayload = (id: string, lastSeq: number, count: number): string =>
+  `${lastSeq}:${count}:${id}`;
 
-export const parseNotification = (payload: string | undefined): EventNotification | null => {
-  if (!payload) return null;
-  const at = payload.lastIndexOf(':');
-  const seq = Number(payload.slice(at + 1));
-  return at > 0 && Number.isInteger(seq) ? { deploymentId: payload.slice(0, at), seq } : null;
+export const parseNotification = (payload: string | undefined): JournalNotification | null => {
+  const match = payload?.match(/^(\d+):(\d+):(.+)$/s);
+  if (!match) return null;
+  return { deploymentId: match[3] as string, seq: Number(match[1]), count: Number(match[2]) };
 };
 
 /** BIGINT (chain ids, nonces, counts) as numbers: they stay far below 2^53. */
@@ -34,6 +30,15 @@ export const DEPLOYMENT_COLUMNS = `id, build_id, chain_id, status, signer, tx_ha
 export const EVENT_COLUMNS = 'deployment_id, seq, type, at, data::text AS data_json';
 
 export const UNFINISHED = "status NOT IN ('complete', 'failed', 'cancelled')";
+
+/** The database's clock in epoch ms: lease times of every node use this one clock. */
+export const NOW_MS = '(EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::bigint';
+
+/** Work is due at the ISO time `$now`: unfinished and not waiting, or a verification due. */
+export const DUE = (now: string) => `((${UNFINISHED}
+    AND (next_attempt_at IS NULL OR next_attempt_at <= ${now}))
+  OR (status = 'complete' AND (state -> 'verification' ->> 'status') = 'pending'
+    AND (state -> 'verification' ->> 'nextAttemptAt') COLLATE "C" <= ${now}))`;
 
 export const PENDING_VERIFICATION =
   "status = 'complete' AND (state -> 'verification' ->> 'status') = 'pending'";

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { DeploymentEvent, JournalEntry } from '../../../core/events.ts';
 import { JournalConflictError, type NonceClaim, NonceTakenError } from '../../../ports/store.ts';
 import { toDbEvent } from '../rows.ts';
-import { EVENTS_CHANNEL } from './sql.ts';
+import { EVENTS_CHANNEL, notificationPayload } from './sql.ts';
 
 /** The statements of one append transaction (the caller holds BEGIN … COMMIT). */
 
@@ -65,5 +65,8 @@ export async function claimNonce(
 export async function notify(client: pg.PoolClient, id: string, lastSeq: number, count: number) {
   // Delivered at commit, to every listener on any connection, in commit order.
   if (count > 0)
-    await client.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, `${id}:${lastSeq}`]);
+    await client.query('SELECT pg_notify($1, $2)', [
+      EVENTS_CHANNEL,
+      notificationPayload(id, lastSeq, count),
+    ]);
 }

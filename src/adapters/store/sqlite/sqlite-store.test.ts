@@ -87,16 +87,22 @@ describe('SqliteStore', () => {
       await store.append(id, 0, journal, fold(null, journal));
     }
     const a = signedAs('a', 0);
-    await store.append('a', a.journal.length, [a.signed], fold(a.before, [a.signed]), claim(0));
+    await store.append('a', a.journal.length, [a.signed], fold(a.before, [a.signed]), {
+      nonceClaim: claim(0),
+    });
     expect(await store.claimedNonces(1, address)).toEqual([0]);
 
     const b0 = signedAs('b', 0);
     await expect(
-      store.append('b', b0.journal.length, [b0.signed], fold(b0.before, [b0.signed]), claim(0)),
+      store.append('b', b0.journal.length, [b0.signed], fold(b0.before, [b0.signed]), {
+        nonceClaim: claim(0),
+      }),
     ).rejects.toBeInstanceOf(NonceTakenError);
     expect(await store.events('b')).toHaveLength(b0.journal.length); // nothing of it remains
     const b1 = signedAs('b', 1);
-    await store.append('b', b1.journal.length, [b1.signed], fold(b1.before, [b1.signed]), claim(1));
+    await store.append('b', b1.journal.length, [b1.signed], fold(b1.before, [b1.signed]), {
+      nonceClaim: claim(1),
+    });
     expect(await store.claimedNonces(1, address)).toEqual([0, 1]);
     expect(await store.claimedNonces(59902, address)).toEqual([]);
 

@@ -5,15 +5,20 @@ import type { DeploymentEvent, JournalEntry } from '../../../core/events.ts';
 import type { DeploymentState } from '../../../core/state.ts';
 import type { Address } from '../../../core/types.ts';
 import {
+  type AppendOptions,
   type CreateResult,
   type DeploymentFilter,
   type IdempotencyRecord,
   JournalConflictError,
+  type Lease,
+  LeaseLostError,
   type NonceClaim,
   NonceTakenError,
   type Store,
 } from '../../../ports/store.ts';
+import { KeyedMutex } from '../../../util/keyed-mutex.ts';
 import {
+  byAge,
   type DbDeployment,
   type DbEvent,
   decodeCursor,
@@ -27,6 +32,18 @@ import {
 import { migrate } from './migrate.ts';
 
 const UNFINISHED = "status NOT IN ('complete', 'failed', 'cancelled')";
+
+/** Work is due: unfinished and not waiting for a retry, or a verification attempt due. */
+const DUE = `((${UNFINISHED} AND (next_attempt_at IS NULL OR next_attempt_at <= @now))
+  OR (status = 'complete' AND json_extract(state_json, '$.verification.status') = 'pending'
+      AND json_extract(state_json, '$.verification.nextAttemptAt') <= @now))`;
+
+/**
+ * Nonce locks per database file: SQLite has no advisory locks, so this serializes the
+ * instances of this process; other processes on the file are kept apart by the nonce claims'
+ * primary key (the loser's append fails with NonceTakenError and signs again).
+ */
+const nonceLocks = new KeyedMutex();
 
 /** The embedded store: one SQLite file in WAL mode. */
 export class SqliteStore implements Store {
@@ -50,8 +67,26 @@ export class SqliteStore implements Store {
   private prepare() {
     const db = this.db;
     return {
-      lastSeq: db.prepare<[string], { last_seq: number }>(
-        'SELECT last_seq FROM deployments WHERE id = ?',
+      lastSeq: db.prepare<[string], { last_seq: number; lease_owner: string | null }>(
+        'SELECT last_seq, lease_owner FROM deployments WHERE id = ?',
+      ),
+      claim: db.prepare<
+        { owner: string; until: number; nowMs: number; now: string; limit: number },
+        DbDeployment
+      >(`UPDATE deployments SET lease_owner = @owner, lease_until = @until
+        WHERE id IN (SELECT id FROM deployments
+          WHERE (lease_owner IS NULL OR lease_until < @nowMs) AND ${DUE}
+          ORDER BY created_at, id LIMIT @limit)
+        RETURNING *`),
+      renew: db.prepare<[number, string], { id: string }>(
+        'UPDATE deployments SET lease_until = ? WHERE lease_owner = ? RETURNING id',
+      ),
+      releaseAll: db.prepare<[string]>(
+        'UPDATE deployments SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?',
+      ),
+      releaseOne: db.prepare<[string, string]>(
+        `UPDATE deployments SET lease_owner = NULL, lease_until = NULL
+         WHERE lease_owner = ? AND id = ?`,
       ),
       insertDeployment: db.prepare<DbDeployment>(`INSERT INTO deployments
         (id, build_id, chain_id, status, signer, tx_hash, contract_address, retry_count,
@@ -100,20 +135,24 @@ export class SqliteStore implements Store {
     expectedSeq: number,
     events: DeploymentEvent[],
     projection: DeploymentState,
-    nonceClaim?: NonceClaim,
+    { nonceClaim, leaseOwner }: AppendOptions = {},
   ): Promise<JournalEntry[]> {
     const s = this.statements;
     return this.db
       .transaction(() => {
-        const current = s.lastSeq.get(id)?.last_seq ?? 0;
+        const row = s.lastSeq.get(id);
+        if (leaseOwner !== undefined && row && row.lease_owner !== leaseOwner) {
+          throw new LeaseLostError(`deployment ${id} is leased to ${row.lease_owner ?? 'nobody'}`);
+        }
+        const current = row?.last_seq ?? 0;
         if (current !== expectedSeq) {
           throw new JournalConflictError(
             `deployment ${id} is at seq ${current}, not ${expectedSeq}`,
           );
         }
-        const row = toDbDeployment(projection);
-        if (expectedSeq === 0) s.insertDeployment.run(row);
-        else s.updateDeployment.run(row);
+        const next = toDbDeployment(projection);
+        if (expectedSeq === 0) s.insertDeployment.run(next);
+        else s.updateDeployment.run(next);
         if (nonceClaim) this.claimNonce(id, nonceClaim);
         if (releasesNonce(projection)) s.releaseClaims.run(id);
         return events.map((event, index) => {
@@ -217,6 +256,37 @@ export class SqliteStore implements Store {
 
   async claimedNonces(chainId: number, address: Address): Promise<number[]> {
     return this.statements.claimedNonces.all(chainId, address.toLowerCase()).map((r) => r.nonce);
+  }
+
+  withNonceLock<T>(chainId: number, address: Address, work: () => Promise<T>): Promise<T> {
+    return nonceLocks.run(`${this.path}:${chainId}:${address.toLowerCase()}`, work);
+  }
+
+  async claimRunnable(lease: Lease, limit: number, now: Date): Promise<DeploymentState[]> {
+    const nowMs = Date.now();
+    const rows = this.statements.claim.all({
+      owner: lease.owner,
+      until: nowMs + lease.ttlMs,
+      nowMs,
+      now: now.toISOString(),
+      limit,
+    });
+    return rows.sort(byAge).map(fromDbDeployment);
+  }
+
+  async renewLeases(lease: Lease): Promise<string[]> {
+    return this.statements.renew.all(Date.now() + lease.ttlMs, lease.owner).map((r) => r.id);
+  }
+
+  async releaseLeases(owner: string, ids?: string[]): Promise<void> {
+    const s = this.statements;
+    if (!ids) {
+      s.releaseAll.run(owner);
+      return;
+    }
+    this.db.transaction(() => {
+      for (const id of ids) s.releaseOne.run(owner, id);
+    })();
   }
 
   async close(): Promise<void> {
