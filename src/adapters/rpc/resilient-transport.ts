@@ -9,8 +9,9 @@ import {
   noop,
   retry,
 } from 'cockatiel';
-import { custom, type EIP1193RequestFn, http, type Transport } from 'viem';
+import { custom, type EIP1193RequestFn, type Transport } from 'viem';
 import { classify } from '../../core/classify.ts';
+import { batchingHttp } from './batching-http.ts';
 
 export interface ResilientTransportOptions {
   /** Per-request timeout in milliseconds. */
@@ -24,6 +25,8 @@ export interface ResilientTransportOptions {
   breakerThreshold?: number;
   /** How long an open circuit stays open before one trial call (default 10 s). */
   halfOpenAfterMs?: number;
+  /** Most JSON-RPC calls per HTTP request; calls made in the same tick are batched (default 100). */
+  maxBatchSize?: number;
 }
 
 interface Endpoint {
@@ -41,12 +44,16 @@ const isTransient = (error: unknown): boolean =>
  * backoff and jitter, waiting as long as a 429's Retry-After asks. Answers such as "nonce too
  * low" or a revert are returned at once, never retried or sprayed. A raw transaction reaches
  * a second URL only when the first failed in transport — the same signed bytes, so at most
- * one of them can be mined.
+ * one of them can be mined. Calls made in the same turn of the event loop travel to a URL as one
+ * JSON-RPC batch; each is still retried and failed over on its own.
  */
 export function resilientTransport(urls: string[], options: ResilientTransportOptions): Transport {
   // A breaker only helps to skip a failing URL for another: with one URL it would only refuse.
   const endpoints: Endpoint[] = urls.map((url) => ({
-    request: http(url, { timeout: options.timeoutMs, retryCount: 0 })({}).request,
+    request: batchingHttp(url, {
+      timeoutMs: options.timeoutMs,
+      ...(options.maxBatchSize === undefined ? {} : { maxBatchSize: options.maxBatchSize }),
+    }),
     breaker:
       urls.length > 1
         ? circuitBreaker(handleWhen(isTransient), {
