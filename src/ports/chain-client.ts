@@ -33,6 +33,16 @@ export interface ChainClient {
   /** Sends a raw signed transaction; resolves with its hash. */
   sendRawTransaction(raw: Hex): Promise<Hex>;
   getReceipt(hash: Hex): Promise<OnchainReceipt | null>;
+  /**
+   * The first receipt found for any of `hashes` within `timeoutMs`, else null. A hash not
+   * waited for before is looked up at once; the client then watches all waiting hashes of all
+   * callers together (one poll loop per chain, looking up again when a new block appears). A
+   * failed lookup rejects, as getReceipt would.
+   */
+  waitForReceipt(
+    hashes: readonly Hex[],
+    options: { timeoutMs: number; signal?: AbortSignal },
+  ): Promise<OnchainReceipt | null>;
   /** Whether the node knows the transaction at all (mempool or chain). */
   hasTransaction(hash: Hex): Promise<boolean>;
   getBlockNumber(): Promise<bigint>;

@@ -2,13 +2,16 @@ import {
   BaseError,
   type Chain,
   createPublicClient,
+  Eip1559FeesNotSupportedError,
   ExecutionRevertedError,
+  hexToBigInt,
   type PublicClient,
   RawContractError,
   type Transport,
 } from 'viem';
 import type { Address, Fees, Hex } from '../../core/types.ts';
 import type { ChainClient, OnchainReceipt, SimulationResult } from '../../ports/chain-client.ts';
+import { ReceiptWatcher } from './receipt-watcher.ts';
 import { type ResilientTransportOptions, resilientTransport } from './resilient-transport.ts';
 
 export interface ViemChainClientOptions {
@@ -27,10 +30,15 @@ export class ViemChainClient implements ChainClient {
   private readonly client: PublicClient<Transport, Chain>;
   private readonly txType: 'legacy' | 'eip1559';
   private eip1559: Promise<boolean> | undefined;
+  /** viem's default margin over the base fee (its `chain.fees.baseFeeMultiplier`, 1.2). */
+  private readonly baseFeeMultiplier: number;
+  private readonly receipts: ReceiptWatcher;
 
   constructor(options: ViemChainClientOptions) {
     this.chainId = options.chain.id;
     this.txType = options.txType;
+    const multiplier = options.chain.fees?.baseFeeMultiplier;
+    this.baseFeeMultiplier = typeof multiplier === 'number' ? multiplier : 1.2;
     this.client = createPublicClient({
       chain: options.chain,
       transport: resilientTransport(options.rpcUrls, {
@@ -40,6 +48,7 @@ export class ViemChainClient implements ChainClient {
       pollingInterval: options.pollIntervalMs,
       cacheTime: 0,
     });
+    this.receipts = new ReceiptWatcher(this, { pollIntervalMs: options.pollIntervalMs });
   }
 
   getChainId = () => this.client.getChainId();
@@ -51,12 +60,31 @@ export class ViemChainClient implements ChainClient {
       // Multiplier 1: Metis nodes reject prices outside the oracle's band (CHAINS.md).
       return { type: 'legacy', gasPrice: (await this.client.getGasPrice()).toString() };
     }
-    const fees = await this.client.estimateFeesPerGas({ type: 'eip1559' });
+    // viem's estimateFeesPerGas reads the block, then the tip: the same numbers, in one round trip.
+    const block = this.client.getBlock();
+    const [{ baseFeePerGas }, maxPriorityFeePerGas] = await Promise.all([
+      block,
+      this.maxPriorityFeePerGas(block),
+    ]);
+    if (typeof baseFeePerGas !== 'bigint') throw new Eip1559FeesNotSupportedError();
     return {
       type: 'eip1559',
-      maxFeePerGas: fees.maxFeePerGas.toString(),
-      maxPriorityFeePerGas: fees.maxPriorityFeePerGas.toString(),
+      maxFeePerGas: (
+        scaleBaseFee(baseFeePerGas, this.baseFeeMultiplier) + maxPriorityFeePerGas
+      ).toString(),
+      maxPriorityFeePerGas: maxPriorityFeePerGas.toString(),
     };
+  }
+
+  /** eth_maxPriorityFeePerGas; without it (as viem does) gas price − base fee, at least 0. */
+  private async maxPriorityFeePerGas(block: Promise<{ baseFeePerGas: bigint | null }>) {
+    try {
+      return hexToBigInt(await this.client.request({ method: 'eth_maxPriorityFeePerGas' }));
+    } catch {
+      const [{ baseFeePerGas }, gasPrice] = await Promise.all([block, this.client.getGasPrice()]);
+      if (typeof baseFeePerGas !== 'bigint') throw new Eip1559FeesNotSupportedError();
+      return gasPrice > baseFeePerGas ? gasPrice - baseFeePerGas : 0n;
+    }
   }
 
   /** Probed once from the latest block (a base fee means EIP-1559); a failed probe is retried. */
@@ -124,6 +152,11 @@ export class ViemChainClient implements ChainClient {
     };
   }
 
+  waitForReceipt = (
+    hashes: readonly Hex[],
+    options: { timeoutMs: number; signal?: AbortSignal },
+  ): Promise<OnchainReceipt | null> => this.receipts.wait(hashes, options);
+
   async hasTransaction(hash: Hex): Promise<boolean> {
     try {
       await this.client.getTransaction({ hash });
@@ -148,6 +181,13 @@ export class ViemChainClient implements ChainClient {
     const code = await this.client.getCode({ address });
     return code && code !== '0x' ? code : null;
   }
+}
+
+/** base × multiplier in integer arithmetic, rounded down, as viem's estimateFeesPerGas does. */
+function scaleBaseFee(base: bigint, multiplier: number): bigint {
+  const decimals = multiplier.toString().split('.')[1]?.length ?? 0;
+  const denominator = 10 ** decimals;
+  return (base * BigInt(Math.round(multiplier * denominator))) / BigInt(denominator);
 }
 
 /**
