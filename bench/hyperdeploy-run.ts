@@ -1,10 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { openPostgresStore } from '../src/adapters/store/postgres/index.ts';
 import { SqliteStore } from '../src/adapters/store/sqlite/sqlite-store.ts';
 import { loadConfig } from '../src/config/index.ts';
 import { createHyperdeploy } from '../src/hyperdeploy.ts';
 import type { ContractArtifact } from '../src/inputs/index.ts';
+import type { Store } from '../src/ports/store.ts';
 import type { Outcome } from './metrics.ts';
 import { type SuperviseResult, supervise } from './supervise.ts';
 
@@ -21,6 +23,10 @@ export interface HyperdeployRunOptions {
   confirmations: number;
   killEverySec?: number;
   timeLimitMs: number;
+  /** A PostgreSQL database (postgres://…) for the journal; default a SQLite file in `dir`. */
+  db?: string;
+  /** `hyperdeploy worker` processes sharing the store (default 1). */
+  workers?: number;
 }
 
 export interface HyperdeployRun {
@@ -60,14 +66,19 @@ const COUNTED = new Set([
   'fee_bumps_exhausted',
 ]);
 
-/** Journals N deployments with the library, then runs (and kills) `hyperdeploy resume` until done. */
+/**
+ * Journals N deployments with the library, then runs `hyperdeploy worker` processes on the
+ * store (each SIGKILLed every S seconds, staggered, and restarted under its name) until done.
+ */
 export async function runHyperdeploy(options: HyperdeployRunOptions): Promise<HyperdeployRun> {
   const { dir, rpc, artifact } = options;
   const configPath = writeConfig(dir, rpc, options.confirmations);
-  const dbPath = join(dir, 'hyperdeploy.db');
-  const config = loadConfig({ cwd: dir, configPath, env: {}, flags: { db: dbPath } });
+  const dbPath = options.db ?? join(dir, 'hyperdeploy.db');
+  const openStore = (): Promise<Store> | Store =>
+    options.db ? openPostgresStore(options.db) : new SqliteStore(dbPath);
+  const config = loadConfig({ cwd: dir, configPath, env: {}, flags: {} });
   const hd = createHyperdeploy({
-    db: dbPath,
+    db: await openStore(),
     chains: config.chains,
     privateKey: options.privateKey,
     retry: config.retry,
@@ -88,7 +99,8 @@ export async function runHyperdeploy(options: HyperdeployRunOptions): Promise<Hy
     await hd.close();
   }
 
-  const store = new SqliteStore(dbPath);
+  const store = await openStore();
+  const workers = options.workers ?? 1;
   try {
     const env: NodeJS.ProcessEnv = {
       ...process.env,
@@ -98,31 +110,53 @@ export async function runHyperdeploy(options: HyperdeployRunOptions): Promise<Hy
     for (const key of Object.keys(env)) {
       if (key.startsWith('HYPERDEPLOY_RPC_') || key === 'HYPERDEPLOY_DB') delete env[key];
     }
-    const result = await supervise({
-      spec: {
-        command: process.execPath,
-        args: [
-          BIN,
-          'resume',
-          '--chain',
-          CHAIN,
-          '--rpc',
-          rpc,
-          '--db',
-          dbPath,
-          '--config',
-          configPath,
-          '--json',
-        ],
-        env,
-        cwd: dir,
-        logPrefix: join(dir, 'hyperdeploy-worker'),
-      },
-      isDone: async () => (await store.listUnfinished()).length === 0,
-      ...(options.killEverySec ? { killEverySec: options.killEverySec } : {}),
-      timeLimitMs: options.timeLimitMs,
-    });
-    return { dbPath, supervise: result, ...(await readOutcomes(store)) };
+    const kill = options.killEverySec;
+    const results = await Promise.all(
+      Array.from({ length: workers }, (_, k) =>
+        supervise({
+          spec: {
+            command: process.execPath,
+            args: [
+              BIN,
+              'worker',
+              '--chain',
+              CHAIN,
+              '--rpc',
+              rpc,
+              '--db',
+              dbPath,
+              '--config',
+              configPath,
+              '--owner',
+              `bench-worker-${k + 1}`,
+              '--lease-ms',
+              '5000',
+              '--poll-ms',
+              '200',
+            ],
+            env,
+            cwd: dir,
+            logPrefix: join(dir, `hyperdeploy-worker-${k + 1}`),
+          },
+          isDone: async () => (await store.listUnfinished()).length === 0,
+          ...(kill ? { killEverySec: kill, firstKillAfterSec: (kill * (k + 1)) / workers } : {}),
+          stopSignal: 'SIGTERM',
+          timeLimitMs: options.timeLimitMs,
+        }),
+      ),
+    );
+    const result: SuperviseResult = {
+      starts: results.reduce((n, r) => n + r.starts, 0),
+      kills: results.reduce((n, r) => n + r.kills, 0),
+      exits: results.flatMap((r) => r.exits),
+      timedOut: results.some((r) => r.timedOut),
+      wallMs: Math.max(...results.map((r) => r.wallMs)),
+    };
+    return {
+      dbPath: options.db ? 'postgres' : dbPath,
+      supervise: result,
+      ...(await readOutcomes(store)),
+    };
   } finally {
     await store.close();
   }
@@ -135,7 +169,7 @@ function addOwner<K>(map: Map<K, Set<string>>, key: K, id: string): void {
 }
 
 async function readOutcomes(
-  store: SqliteStore,
+  store: Store,
 ): Promise<{ outcomes: Outcome[]; journalCounts: Record<string, number> }> {
   const states = [];
   for (let cursor: string | null | undefined; ; ) {

@@ -16,6 +16,9 @@ export interface BenchReport {
   seed: number;
   killEverySec: number | null;
   confirmations: number;
+  /** hyperdeploy's journal: `sqlite` or `postgresql`, and its worker processes. */
+  store: string;
+  workers: number;
   naiveConcurrency: number;
   naiveAttempts: number;
   machine: { cpus: number; node: string; platform: string };
@@ -76,6 +79,8 @@ export function toJson(r: BenchReport): string {
       hyperdeploy: toolJson(r.hyperdeploy.metrics, r.hyperdeploy),
       naive: toolJson(r.naive.metrics, r.naive),
       seed: r.seed,
+      store: r.store,
+      workers: r.workers,
       killEvery: r.killEverySec,
       confirmations: r.confirmations,
       naiveConcurrency: r.naiveConcurrency,
@@ -103,7 +108,8 @@ export function toMarkdown(r: BenchReport): string {
   const lines = [
     `## Chaos benchmark: ${r.deployments} deployments, profile \`${r.profile}\``,
     '',
-    `seed ${r.seed} · kill every ${r.killEverySec ? `${r.killEverySec} s` : '–'} · ` +
+    `hyperdeploy: ${r.workers} worker${r.workers === 1 ? '' : 's'} on ${r.store} · ` +
+      `seed ${r.seed} · kill every ${r.killEverySec ? `${r.killEverySec} s` : '–'} · ` +
       `${r.confirmations} confirmations · naive: ${r.naiveConcurrency} in parallel, ` +
       `${r.naiveAttempts} attempts · ${r.machine.cpus} CPUs, Node ${r.machine.node} · ` +
       `wall time ${ms(r.wallMs)} · chain head ${r.head}`,

@@ -55,6 +55,10 @@ export interface SuperviseOptions {
   isDone: () => Promise<boolean>;
   /** SIGKILL the worker this often and start a new one; undefined: never. */
   killEverySec?: number;
+  /** The first SIGKILL comes this long after the start (default killEverySec): staggers workers. */
+  firstKillAfterSec?: number;
+  /** Sent when done to a worker that does not exit on its own (SIGKILL after 10 s). */
+  stopSignal?: NodeJS.Signals;
   timeLimitMs: number;
   pollMs?: number;
 }
@@ -78,6 +82,7 @@ export async function supervise(options: SuperviseOptions): Promise<SuperviseRes
   const result: SuperviseResult = { starts: 0, kills: 0, exits: [], timedOut: false, wallMs: 0 };
   let child: ChildProcess | null = null;
   let startedAt = 0;
+  let killAfterSec = options.firstKillAfterSec ?? options.killEverySec;
   const killedByUs = new WeakSet<ChildProcess>();
   const launch = () => {
     result.starts++;
@@ -105,8 +110,8 @@ export async function supervise(options: SuperviseOptions): Promise<SuperviseRes
         if (!(await options.isDone())) launch();
         continue;
       }
-      const killEvery = options.killEverySec;
-      if (current && killEvery && Date.now() - startedAt >= killEvery * 1000) {
+      if (current && killAfterSec && Date.now() - startedAt >= killAfterSec * 1000) {
+        killAfterSec = options.killEverySec;
         killedByUs.add(current); // its SIGKILL exit is ours, not recorded as a worker exit
         await killChild(current, 'SIGKILL');
         result.kills++;
@@ -115,14 +120,16 @@ export async function supervise(options: SuperviseOptions): Promise<SuperviseRes
     }
   } finally {
     const last = child as ChildProcess | null;
+    // Finished (or timed out): stop the worker, or give one that is exiting on its own a moment.
+    result.wallMs = Date.now() - begin; // the work, not the shutdown
     if (last && running(last)) {
-      // Finished (or timed out): give a worker that is exiting on its own a moment.
-      const exited = once(last, 'exit');
-      await Promise.race([exited, sleep(result.timedOut ? 0 : 3_000)]);
       killedByUs.add(last);
+      const exited = once(last, 'exit');
+      if (options.stopSignal && !result.timedOut) last.kill(options.stopSignal);
+      const grace = result.timedOut ? 0 : options.stopSignal ? 10_000 : 3_000;
+      await Promise.race([exited, sleep(grace)]);
       await killChild(last, 'SIGKILL');
     }
-    result.wallMs = Date.now() - begin;
   }
   return result;
 }

@@ -155,6 +155,7 @@ withGlobals(program.command('worker'))
   )
   .option('--poll-ms <ms>', 'how often to look for due work', positiveInt, 1_000)
   .option('--concurrency <n>', 'deployments run at once', positiveInt, 1_000)
+  .option('--owner <name>', 'stable worker name: a restart takes back its leases at once')
   .action(run(workerCommand as never));
 
 program

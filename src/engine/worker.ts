@@ -8,7 +8,11 @@ import type { Lease, Store } from '../ports/store.ts';
 import type { Engine } from './engine.ts';
 
 export interface WorkerOptions {
-  /** Names this worker in leases and logs (default: host:pid:random). */
+  /**
+   * Names this worker in leases and logs (default: host:pid:random). A stable name (one per
+   * slot of a process manager) lets a restarted worker take back its predecessor's leases at
+   * once instead of waiting for them to expire; two live workers must never share one.
+   */
   owner?: string;
   /** A lease not renewed for this long passes to another worker (default 30 s). */
   leaseMs?: number;
@@ -38,6 +42,7 @@ export class Worker {
   private claiming: Promise<void> | null = null;
   private again = false;
   private stopped = false;
+  private readonly named: boolean;
 
   constructor(
     private readonly engine: Engine,
@@ -46,6 +51,7 @@ export class Worker {
     private readonly logger: Logger,
     options: WorkerOptions = {},
   ) {
+    this.named = options.owner !== undefined;
     this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     this.lease = { owner: this.owner, ttlMs: options.leaseMs ?? 30_000 };
     this.pollMs = options.pollMs ?? 1_000;
@@ -59,7 +65,11 @@ export class Worker {
       { event: 'worker.started', owner: this.owner, leaseMs: this.lease.ttlMs },
       `worker ${this.owner} started`,
     );
-    this.wake();
+    // Leases under our name are a dead predecessor's: nothing here runs them yet.
+    const inherited = this.named ? this.store.releaseLeases(this.owner) : Promise.resolve();
+    void inherited
+      .catch((error: unknown) => this.logger.error({ err: error }, 'lease release failed'))
+      .then(() => this.wake());
     return this;
   }
 

@@ -9,6 +9,7 @@ export interface WorkerFlags extends GlobalFlags {
   leaseMs: number;
   pollMs: number;
   concurrency: number;
+  owner?: string;
 }
 
 /**
@@ -26,6 +27,7 @@ export async function workerCommand(flags: WorkerFlags): Promise<number> {
     leaseMs: flags.leaseMs,
     pollMs: flags.pollMs,
     concurrency: flags.concurrency,
+    ...(flags.owner ? { owner: flags.owner } : {}),
   });
   const signal = await untilSignal();
   app.logger.info({ event: 'worker.stopping', signal }, `${signal}: releasing leases`);
