@@ -29,19 +29,26 @@ interface Seen {
   checkedAt: number;
 }
 
+/** One lookup's answer. */
+type Lookup = { receipt: OnchainReceipt | null } | { error: unknown };
+
 /**
  * One poll loop per chain client for every deployment waiting for a receipt. A hash is looked
  * up as soon as someone waits for it the first time (by that caller, before it waits); after
- * that, by the loop, once per tick only while it
- * can have changed: when the head is another block than the one it was last missing at (looked
- * up twice per head, as a node may index receipts just after its block number moves), and in any case
- * every `recheckEveryTicks` ticks. Each tick costs one eth_blockNumber; the lookups of one tick
- * leave together (the transport batches them). A failed lookup fails the waits on that hash,
- * as their own poll would have failed.
+ * that, by the loop, once per tick only while it can have changed: when the head is another
+ * block than the one it was last missing at (looked up twice per head, as a node may index
+ * receipts a moment after its block number moves), and in any case every `recheckEveryTicks`
+ * ticks. Each tick costs one eth_blockNumber; the lookups of one tick leave together (the
+ * transport batches them). A failed lookup fails the waits on that hash, as their own poll
+ * would have failed. A hash just accepted by the node can be looked up ahead (`prefetch`),
+ * while the caller journals the broadcast: a receipt found so is kept for one poll interval.
  */
 export class ReceiptWatcher {
   private readonly waiters = new Set<Waiter>();
   private readonly seen = new Map<Hex, Seen>();
+  private readonly inflight = new Map<Hex, Promise<Lookup>>();
+  /** Receipts a prefetch found that nobody has taken yet. */
+  private readonly found = new Map<Hex, { receipt: OnchainReceipt; at: number }>();
   private head: bigint | null = null;
   private timer: NodeJS.Timeout | null = null;
   private ticking = false;
@@ -56,7 +63,8 @@ export class ReceiptWatcher {
 
   /**
    * The first receipt found for any of `hashes`: hashes never looked up before are looked up at
-   * once; then it waits up to `timeoutMs` for the loop to find one, else resolves null.
+   * once (or their lookup under way is joined); then it waits up to `timeoutMs` for the loop to
+   * find one, else resolves null.
    */
   async wait(
     hashes: readonly Hex[],
@@ -64,11 +72,18 @@ export class ReceiptWatcher {
   ): Promise<OnchainReceipt | null> {
     const { signal } = options;
     if (signal?.aborted) throw abortReason(signal);
+    const fresh = this.takeFound(hashes);
+    if (fresh) return fresh;
     const unseen = hashes.filter((hash) => !this.seen.has(hash));
     if (unseen.length > 0) {
-      const { receipt, error } = await this.lookUp(unseen, this.head);
-      if (receipt) return receipt;
-      if (error !== undefined) throw error.cause;
+      const results = await Promise.all(unseen.map((hash) => this.lookUp(hash, this.head)));
+      for (const hash of unseen) this.found.delete(hash);
+      const receipt = results.find(
+        (r): r is { receipt: OnchainReceipt } => 'receipt' in r && !!r.receipt,
+      );
+      if (receipt) return receipt.receipt;
+      const failed = results.find((r): r is { error: unknown } => 'error' in r);
+      if (failed) throw failed.error;
       if (signal?.aborted) throw abortReason(signal);
     }
     return new Promise((resolve, reject) => {
@@ -102,6 +117,31 @@ export class ReceiptWatcher {
     });
   }
 
+  /** Looks up a hash the node has just accepted, so that a wait right after may find it done. */
+  prefetch(hash: Hex): void {
+    const now = Date.now();
+    for (const [known, entry] of this.found) {
+      if (now - entry.at > this.options.pollIntervalMs) this.found.delete(known);
+    }
+    void this.lookUp(hash, this.head).then((result) => {
+      if ('receipt' in result && result.receipt) {
+        this.found.set(hash, { receipt: result.receipt, at: Date.now() });
+      }
+    });
+  }
+
+  /** A receipt a prefetch found within the last poll interval, taken once. */
+  private takeFound(hashes: readonly Hex[]): OnchainReceipt | null {
+    const now = Date.now();
+    for (const hash of hashes) {
+      const entry = this.found.get(hash);
+      if (!entry) continue;
+      this.found.delete(hash);
+      if (now - entry.at <= this.options.pollIntervalMs) return entry.receipt;
+    }
+    return null;
+  }
+
   /** Hashes some waiter still waits for. */
   private waitedFor(): Set<Hex> {
     const hashes = new Set<Hex>();
@@ -132,7 +172,7 @@ export class ReceiptWatcher {
         if (!seen || head === null || seen.head !== head) return true;
         return seen.checksAtHead < 2 || now - seen.checkedAt >= this.recheckMs;
       });
-      if (due.length > 0) await this.lookUp(due, head);
+      await Promise.all(due.map((hash) => this.lookUp(hash, head)));
     } finally {
       this.ticking = false;
       this.schedule();
@@ -140,31 +180,28 @@ export class ReceiptWatcher {
   }
 
   /**
-   * Looks the hashes up (in parallel: one batch) and settles the waiters they answer; returns
-   * the first receipt found, else the first error, for a caller looking up at once.
+   * Looks a hash up (lookups made together leave as one batch; one already under way is
+   * joined), notes the answer and settles the waiters it answers.
    */
-  private async lookUp(
-    hashes: readonly Hex[],
-    head: bigint | null,
-  ): Promise<{ receipt?: OnchainReceipt; error?: { cause: unknown } }> {
-    const outcome: { receipt?: OnchainReceipt; error?: { cause: unknown } } = {};
-    await Promise.all(
-      hashes.map(async (hash) => {
-        let receipt: OnchainReceipt | null;
-        try {
-          receipt = await this.source.getReceipt(hash);
-        } catch (error) {
+  private lookUp(hash: Hex, head: bigint | null): Promise<Lookup> {
+    const running = this.inflight.get(hash);
+    if (running) return running;
+    const lookup = this.source
+      .getReceipt(hash)
+      .then(
+        (receipt): Lookup => ({ receipt }),
+        (error: unknown): Lookup => ({ error }),
+      )
+      .then((result) => {
+        this.inflight.delete(hash);
+        if ('error' in result || result.receipt) {
           this.seen.delete(hash);
-          outcome.error ??= { cause: error };
-          for (const waiter of this.waiters) if (waiter.hashes.includes(hash)) waiter.reject(error);
-          return;
-        }
-        if (receipt) {
-          this.seen.delete(hash);
-          outcome.receipt ??= receipt;
-          for (const waiter of this.waiters)
-            if (waiter.hashes.includes(hash)) waiter.resolve(receipt);
-          return;
+          for (const waiter of this.waiters) {
+            if (!waiter.hashes.includes(hash)) continue;
+            if ('error' in result) waiter.reject(result.error);
+            else if (result.receipt) waiter.resolve(result.receipt);
+          }
+          return result;
         }
         const before = this.seen.get(hash);
         const sameHead = before !== undefined && head !== null && before.head === head;
@@ -173,9 +210,10 @@ export class ReceiptWatcher {
           checksAtHead: sameHead ? before.checksAtHead + 1 : 1,
           checkedAt: Date.now(),
         });
-      }),
-    );
-    return outcome;
+        return result;
+      });
+    this.inflight.set(hash, lookup);
+    return lookup;
   }
 }
 

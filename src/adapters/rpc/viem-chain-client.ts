@@ -131,7 +131,12 @@ export class ViemChainClient implements ChainClient {
   getTransactionCount = (address: Address, blockTag: 'latest' | 'pending') =>
     this.client.getTransactionCount({ address, blockTag });
 
-  sendRawTransaction = (raw: Hex) => this.client.sendRawTransaction({ serializedTransaction: raw });
+  /** Once the node accepts it, its receipt is looked up ahead (instant-block chains mine at once). */
+  sendRawTransaction = async (raw: Hex): Promise<Hex> => {
+    const hash = await this.client.sendRawTransaction({ serializedTransaction: raw });
+    this.receipts.prefetch(hash);
+    return hash;
+  };
 
   async getReceipt(hash: Hex): Promise<OnchainReceipt | null> {
     const receipt = await this.client.getTransactionReceipt({ hash }).catch((error: unknown) => {
