@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import type { ChainConfig } from '../chains/types.ts';
+import { hash, stateIn } from '../core/fixtures.ts';
+import type { DeploymentState } from '../core/state.ts';
+import type { ChainClient } from '../ports/chain-client.ts';
+import { awaitConfirmations } from './await-confirmations.ts';
+import type { ActionContext } from './context.ts';
+
+const chain: ChainConfig = {
+  name: 'local',
+  chainId: 1,
+  displayName: 'Local',
+  currency: { symbol: 'ETH', decimals: 18 },
+  rpc: ['http://127.0.0.1:1'],
+  txType: 'legacy',
+  evmVersion: 'shanghai',
+  confirmations: 1,
+  pollIntervalMs: 10,
+};
+
+const otherBlockHash = `0x${'c'.repeat(64)}` as const;
+
+const withConfirmations = (state: DeploymentState, confirmations: number): DeploymentState => ({
+  ...state,
+  spec: { ...state.spec, confirmations },
+});
+
+function context(state: DeploymentState, client: Partial<ChainClient>): ActionContext {
+  return {
+    state,
+    chain,
+    client: client as ChainClient,
+    clock: { now: () => new Date('2026-01-01T00:00:00Z'), sleep: async () => {} },
+    signal: new AbortController().signal,
+  } as unknown as ActionContext;
+}
+
+describe('awaitConfirmations', () => {
+  it('with one confirmation, checks only that the receipt block is still canonical', async () => {
+    const read: string[] = [];
+    const client = {
+      getBlockNumber: async () => {
+        read.push('head');
+        return 9n;
+      },
+      getBlockHash: async () => {
+        read.push('hash');
+        return hash; // the fixture receipt's block hash
+      },
+    };
+    const { events } = await awaitConfirmations(context(stateIn('confirming'), client));
+    expect(read).toEqual(['hash']);
+    expect(events).toEqual([expect.objectContaining({ type: 'confirmations_reached' })]);
+  });
+
+  it('with more confirmations, waits for the head and notices a reorg', async () => {
+    const state = withConfirmations(stateIn('confirming'), 3);
+    const heads = [5n, 6n, 7n];
+    const client = {
+      getBlockNumber: async () => heads.shift() ?? 7n,
+      getBlockHash: async () => hash,
+    };
+    const { events } = await awaitConfirmations(context(state, client));
+    expect(events).toEqual([
+      expect.objectContaining({ type: 'confirmations_reached', confirmations: 3 }),
+    ]);
+    const reorged = await awaitConfirmations(
+      context(state, { getBlockNumber: async () => 9n, getBlockHash: async () => otherBlockHash }),
+    );
+    expect(reorged.events).toEqual([expect.objectContaining({ type: 'receipt_reorged' })]);
+  });
+});
