@@ -43,6 +43,7 @@ export class Worker {
   private again = false;
   private stopped = false;
   private readonly named: boolean;
+  private unlisten: Promise<() => Promise<void>> | null = null;
 
   constructor(
     private readonly engine: Engine,
@@ -65,6 +66,18 @@ export class Worker {
       { event: 'worker.started', owner: this.owner, leaseMs: this.lease.ttlMs },
       `worker ${this.owner} started`,
     );
+    // On a shared store, a deployment journaled by any API node wakes us (else: the next poll).
+    const { store } = this;
+    if (store.listen) {
+      this.unlisten = store
+        .listen((n) => {
+          if (n.seq === n.count) this.wake(); // a deployment's first append: it was created
+        })
+        .catch((error: unknown) => {
+          this.logger.warn({ err: error }, 'no store notifications: polling only');
+          return async () => undefined;
+        });
+    }
     // Leases under our name are a dead predecessor's: nothing here runs them yet.
     const inherited = this.named ? this.store.releaseLeases(this.owner) : Promise.resolve();
     void inherited
@@ -109,6 +122,7 @@ export class Worker {
     this.stopped = true;
     clearTimeout(this.pollTimer);
     clearInterval(this.heartbeat);
+    await (await this.unlisten)?.();
     await this.claiming;
     await this.engine.stop();
     await Promise.allSettled(this.active.values());
@@ -125,7 +139,6 @@ export class Worker {
     const claimed = await this.store.claimRunnable(this.lease, limit, this.clock.now());
     for (const state of claimed) this.drive(state);
     if (claimed.length === limit) this.again = true; // there may be more
-
   }
 
   private drive(state: DeploymentState): void {

@@ -15,8 +15,8 @@ afterAll(async () => {
   await postgres?.stop();
 });
 
-const waitFor = async (check: () => boolean, ms = 5000) => {
-  for (const start = Date.now(); !check(); await new Promise((r) => setTimeout(r, 10))) {
+const waitFor = async (check: () => boolean | Promise<boolean>, ms = 5000) => {
+  for (const start = Date.now(); !(await check()); await new Promise((r) => setTimeout(r, 10))) {
     if (Date.now() - start > ms) throw new Error('timed out waiting');
   }
 };
@@ -108,6 +108,33 @@ describe('PostgresStore', () => {
 });
 
 describe('PostgreSQL helpers', () => {
+  it('listens again after its connection is cut, and hears what is appended after', async () => {
+    const url = await postgres.newDatabase();
+    const store = await openPostgresStore(url);
+    const heard: JournalNotification[] = [];
+    const errors: Error[] = [];
+    await store.listen(
+      (n) => heard.push(n),
+      (e) => errors.push(e),
+    );
+    const listening = () =>
+      store.pool.query<{ pid: number }>(
+        "SELECT pid FROM pg_stat_activity WHERE query = 'LISTEN hyperdeploy_events'",
+      );
+    const [before] = (await listening()).rows;
+    await store.pool.query('SELECT pg_terminate_backend($1)', [before?.pid]);
+    await waitFor(async () => {
+      const { rows } = await listening();
+      return rows.length === 1 && rows[0]?.pid !== before?.pid;
+    });
+    expect(errors.length).toBeGreaterThan(0);
+    const { events, state } = journal('d1', 'pending');
+    await store.create('d1', events, state);
+    await waitFor(() => heard.length === 1);
+    expect(heard).toEqual([{ deploymentId: 'd1', seq: 1, count: 1 }]);
+    await store.close();
+  });
+
   it('recognises postgres URLs', () => {
     expect(isPostgresUrl('postgres://u:p@h:5432/db')).toBe(true);
     expect(isPostgresUrl('postgresql://h/db')).toBe(true);

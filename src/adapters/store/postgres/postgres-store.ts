@@ -23,16 +23,15 @@ import {
   releasesNonce,
   toDbDeployment,
 } from '../rows.ts';
+import { JournalListener } from './listener.ts';
 import {
   DEPLOYMENT_COLUMNS,
   DUE,
   deploymentParams,
   EVENT_COLUMNS,
-  EVENTS_CHANNEL,
   INSERT_DEPLOYMENT,
   NOW_MS,
   PENDING_VERIFICATION,
-  parseNotification,
   types,
   UNFINISHED,
   UPDATE_DEPLOYMENT,
@@ -49,7 +48,7 @@ class KeyTaken extends Error {}
  */
 export class PostgresStore implements Store {
   readonly pool: pg.Pool;
-  private readonly listeners = new Set<pg.Client>();
+  private readonly listeners = new Set<JournalListener>();
   private closed = false;
 
   constructor(private readonly config: pg.PoolConfig) {
@@ -284,30 +283,18 @@ export class PostgresStore implements Store {
     onNotification: (notification: JournalNotification) => void,
     onError: (error: Error) => void = () => undefined,
   ): Promise<() => Promise<void>> {
-    const client = new pg.Client({ ...this.config, types });
-    client.on('error', onError);
-    client.on('notification', (message) => {
-      const notification = message.channel === EVENTS_CHANNEL && parseNotification(message.payload);
-      if (notification) onNotification(notification);
-    });
-    await client.connect();
-    try {
-      await client.query(`LISTEN ${EVENTS_CHANNEL}`);
-    } catch (error) {
-      await client.end().catch(() => undefined);
-      throw error;
-    }
-    this.listeners.add(client);
+    const listener = new JournalListener(this.config, onNotification, onError);
+    await listener.start();
+    this.listeners.add(listener);
     return async () => {
-      if (!this.listeners.delete(client)) return;
-      await client.end().catch(() => undefined);
+      if (this.listeners.delete(listener)) await listener.stop();
     };
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.all([...this.listeners].map((client) => client.end().catch(() => undefined)));
+    await Promise.all([...this.listeners].map((listener) => listener.stop()));
     this.listeners.clear();
     await this.pool.end();
   }
