@@ -242,7 +242,7 @@ export function createHyperdeploy(options: HyperdeployOptions): Hyperdeploy {
       stopFollowing.push(await engine.followStore());
     },
     subscribe: (subscriber) =>
-      engine.subscribe((entry, state) => subscriber(entry, toDeployment(state))),
+      engine.subscribe((entry, state) => subscriber(entry, deploymentOf(state))),
     countByStatus: () => store.countByStatus(),
     log: (id, entry) => engine.log(id, entry),
     redact,
@@ -256,6 +256,17 @@ export function createHyperdeploy(options: HyperdeployOptions): Hyperdeploy {
       await store.close();
     },
   };
+}
+
+/** The view of a state, built once however many subscribers receive it. */
+const views = new WeakMap<DeploymentState, Deployment>();
+function deploymentOf(state: DeploymentState): Deployment {
+  let view = views.get(state);
+  if (!view) {
+    view = toDeployment(state);
+    views.set(state, view);
+  }
+  return view;
 }
 
 /** A stable hash of a request: keys sorted, so the same body in another order is the same. */

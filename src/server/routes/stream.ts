@@ -10,6 +10,27 @@ import { streamQuery } from '../schemas.ts';
 /** A socket that has this much unsent data is too slow: drop it, not the server. */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
+/**
+ * Each entry is serialized once, however many sockets follow it: live entries reach every
+ * subscriber as the same object.
+ */
+const serialized = new WeakMap<JournalEntry, string>();
+const messageOf = (entry: JournalEntry, deployment: Deployment): string => {
+  let text = serialized.get(entry);
+  if (text === undefined) {
+    const message: StreamMessage = {
+      type: 'event',
+      deploymentId: deployment.id,
+      seq: entry.seq,
+      event: entry,
+      deployment,
+    };
+    text = JSON.stringify(message);
+    serialized.set(entry, text);
+  }
+  return text;
+};
+
 export interface StreamMessage {
   type: 'event';
   deploymentId: string;
@@ -42,14 +63,7 @@ export function streamRoutes(app: FastifyInstance, hd: Hyperdeploy): void {
         socket.terminate();
         return;
       }
-      const message: StreamMessage = {
-        type: 'event',
-        deploymentId: deployment.id,
-        seq: entry.seq,
-        event: entry,
-        deployment,
-      };
-      socket.send(JSON.stringify(message));
+      socket.send(messageOf(entry, deployment));
     };
     let buffered: Array<[JournalEntry, Deployment]> | null = [];
     const unsubscribe = hd.subscribe((entry, deployment) => {
