@@ -26,7 +26,6 @@ import {
 import { JournalListener } from './listener.ts';
 import {
   DEPLOYMENT_COLUMNS,
-  DUE,
   deploymentParams,
   EVENT_COLUMNS,
   INSERT_DEPLOYMENT,
@@ -246,12 +245,24 @@ export class PostgresStore implements Store {
   }
 
   async claimRunnable(lease: Lease, limit: number, now: Date): Promise<DeploymentState[]> {
-    // SKIP LOCKED: concurrent claimers pass over each other's rows instead of waiting.
+    // SKIP LOCKED: concurrent claimers pass over each other's rows instead of waiting. Two
+    // halves, each on its partial index, so finished deployments are never scanned.
+    const unleased = `(lease_owner IS NULL OR lease_until < ${NOW_MS})`;
     const { rows } = await this.pool.query<DbDeployment>(
-      `UPDATE deployments SET lease_owner = $1, lease_until = ${NOW_MS} + $2
-       WHERE id IN (SELECT id FROM deployments
-         WHERE (lease_owner IS NULL OR lease_until < ${NOW_MS}) AND ${DUE('$3')}
-         ORDER BY created_at, id LIMIT $4 FOR UPDATE SKIP LOCKED)
+      `WITH work AS (
+         SELECT id, created_at FROM deployments
+         WHERE ${UNFINISHED} AND (next_attempt_at IS NULL OR next_attempt_at <= $3) AND ${unleased}
+         ORDER BY created_at, id LIMIT $4 FOR UPDATE SKIP LOCKED),
+       checks AS (
+         SELECT id, created_at FROM deployments
+         WHERE ${PENDING_VERIFICATION}
+           AND (state -> 'verification' ->> 'nextAttemptAt') COLLATE "C" <= $3 AND ${unleased}
+         ORDER BY created_at, id LIMIT $4 FOR UPDATE SKIP LOCKED),
+       picked AS (
+         SELECT id FROM (SELECT * FROM work UNION ALL SELECT * FROM checks) due
+         ORDER BY created_at, id LIMIT $4)
+       UPDATE deployments SET lease_owner = $1, lease_until = ${NOW_MS} + $2
+       WHERE id IN (SELECT id FROM picked)
        RETURNING ${DEPLOYMENT_COLUMNS}`,
       [lease.owner, lease.ttlMs, now.toISOString(), limit],
     );

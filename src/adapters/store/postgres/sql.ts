@@ -34,12 +34,6 @@ export const UNFINISHED = "status NOT IN ('complete', 'failed', 'cancelled')";
 /** The database's clock in epoch ms: lease times of every node use this one clock. */
 export const NOW_MS = '(EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::bigint';
 
-/** Work is due at the ISO time `$now`: unfinished and not waiting, or a verification due. */
-export const DUE = (now: string) => `((${UNFINISHED}
-    AND (next_attempt_at IS NULL OR next_attempt_at <= ${now}))
-  OR (status = 'complete' AND (state -> 'verification' ->> 'status') = 'pending'
-    AND (state -> 'verification' ->> 'nextAttemptAt') COLLATE "C" <= ${now}))`;
-
 export const PENDING_VERIFICATION =
   "status = 'complete' AND (state -> 'verification' ->> 'status') = 'pending'";
 

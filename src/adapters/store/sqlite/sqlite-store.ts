@@ -33,10 +33,22 @@ import { migrate } from './migrate.ts';
 
 const UNFINISHED = "status NOT IN ('complete', 'failed', 'cancelled')";
 
-/** Work is due: unfinished and not waiting for a retry, or a verification attempt due. */
-const DUE = `((${UNFINISHED} AND (next_attempt_at IS NULL OR next_attempt_at <= @now))
-  OR (status = 'complete' AND json_extract(state_json, '$.verification.status') = 'pending'
-      AND json_extract(state_json, '$.verification.nextAttemptAt') <= @now))`;
+const PENDING_VERIFICATION = `status = 'complete'
+  AND json_extract(state_json, '$.verification.status') = 'pending'`;
+
+/**
+ * Ids with work due at @now and no live lease: unfinished and not waiting for a retry, or a
+ * verification attempt due. Two index-backed halves (partial indexes on exactly these
+ * predicates), so finished deployments are never scanned.
+ */
+const DUE_UNLEASED = `SELECT id, created_at FROM deployments
+    WHERE ${UNFINISHED} AND (next_attempt_at IS NULL OR next_attempt_at <= @now)
+      AND (lease_owner IS NULL OR lease_until < @nowMs)
+  UNION ALL
+  SELECT id, created_at FROM deployments INDEXED BY deployments_pending_verification
+    WHERE ${PENDING_VERIFICATION}
+      AND json_extract(state_json, '$.verification.nextAttemptAt') <= @now
+      AND (lease_owner IS NULL OR lease_until < @nowMs)`;
 
 /**
  * Nonce locks per database file: SQLite has no advisory locks, so this serializes the
@@ -74,9 +86,7 @@ export class SqliteStore implements Store {
         { owner: string; until: number; nowMs: number; now: string; limit: number },
         DbDeployment
       >(`UPDATE deployments SET lease_owner = @owner, lease_until = @until
-        WHERE id IN (SELECT id FROM deployments
-          WHERE (lease_owner IS NULL OR lease_until < @nowMs) AND ${DUE}
-          ORDER BY created_at, id LIMIT @limit)
+        WHERE id IN (SELECT id FROM (${DUE_UNLEASED}) ORDER BY created_at, id LIMIT @limit)
         RETURNING *`),
       renew: db.prepare<[number, string], { id: string }>(
         'UPDATE deployments SET lease_until = ? WHERE lease_owner = ? RETURNING id',
@@ -105,8 +115,8 @@ export class SqliteStore implements Store {
         `SELECT * FROM deployments WHERE ${UNFINISHED} ORDER BY created_at, id`,
       ),
       pendingVerifications: db.prepare<[], DbDeployment>(
-        `SELECT * FROM deployments WHERE status = 'complete'
-         AND json_extract(state_json, '$.verification.status') = 'pending' ORDER BY created_at, id`,
+        `SELECT * FROM deployments INDEXED BY deployments_pending_verification
+         WHERE ${PENDING_VERIFICATION} ORDER BY created_at, id`,
       ),
       events: db.prepare<[string, number], DbEvent>(
         'SELECT * FROM events WHERE deployment_id = ? AND seq > ? ORDER BY seq',

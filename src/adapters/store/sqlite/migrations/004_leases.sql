@@ -5,3 +5,5 @@ ALTER TABLE deployments ADD COLUMN lease_until INTEGER;
 CREATE INDEX deployments_by_lease_owner ON deployments (lease_owner) WHERE lease_owner IS NOT NULL;
 CREATE INDEX deployments_unfinished ON deployments (created_at, id)
   WHERE status NOT IN ('complete', 'failed', 'cancelled');
+CREATE INDEX deployments_pending_verification ON deployments (created_at, id)
+  WHERE status = 'complete' AND json_extract(state_json, '$.verification.status') = 'pending';
