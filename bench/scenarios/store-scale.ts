@@ -1,7 +1,11 @@
-import { statSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import type { Address, Hex } from 'viem';
+import { openPostgresStore, type PostgresStore } from '../../src/adapters/store/postgres/index.ts';
+import { deploymentParams, INSERT_DEPLOYMENT } from '../../src/adapters/store/postgres/sql.ts';
+import { toDbDeployment, toDbEvent } from '../../src/adapters/store/rows.ts';
 import { SqliteStore } from '../../src/adapters/store/sqlite/sqlite-store.ts';
 import type { DeploymentError } from '../../src/core/errors.ts';
 import type { DeploymentEvent } from '../../src/core/events.ts';
@@ -11,9 +15,11 @@ import type { DeploymentSpec, Fees } from '../../src/core/types.ts';
 import { toDeployment } from '../../src/core/view.ts';
 import { createHyperdeploy } from '../../src/hyperdeploy.ts';
 import { createLogger } from '../../src/logging/logger.ts';
-import type { DeploymentFilter } from '../../src/ports/store.ts';
+import type { DeploymentFilter, Store } from '../../src/ports/store.ts';
 import { buildServer } from '../../src/server/app.ts';
+import { openBenchDatabase } from '../bench-database.ts';
 import {
+  cleanupAll,
   counterArtifact,
   fmt,
   mdTable,
@@ -189,8 +195,16 @@ function journal(
   return { id, events };
 }
 
-/** Fills the store through `create` + `append` (one SQLite transaction per batch). */
-export async function fill(store: SqliteStore, total: number, log: (line: string) => void) {
+/** One synthetic deployment: its journal, the projection after the first event and the last. */
+interface Synthetic {
+  id: string;
+  events: DeploymentEvent[];
+  created: DeploymentState;
+  final: DeploymentState;
+}
+
+/** The same `total` deployments on every call (same seed, same order). */
+async function* synthetic(total: number): AsyncGenerator<Synthetic> {
   const artifact = await counterArtifact();
   // A raw transaction of realistic size (the creation code plus an envelope).
   const raw = `0x02f9${'00'.repeat(60)}${artifact.bytecode.slice(2)}${'11'.repeat(67)}` as Hex;
@@ -198,34 +212,172 @@ export async function fill(store: SqliteStore, total: number, log: (line: string
   const random = prng(7);
   const startMs = Date.parse('2025-01-01T00:00:00Z');
   const spacingMs = (300 * 86_400_000) / total; // spread over ~300 days
+  for (let i = 0; i < total; i++) {
+    const { id, events } = journal(i, startMs + i * spacingMs, random, base);
+    const created = { ...reduce(null, events[0] as DeploymentEvent), seq: 1 };
+    let final = created;
+    for (const event of events.slice(1)) final = { ...reduce(final, event), seq: final.seq + 1 };
+    yield { id, events, created, final };
+  }
+}
+
+interface Filled {
+  ids: string[];
+  eventsWritten: number;
+  seconds: number;
+}
+
+const BATCH = 2000;
+
+/** Fills SQLite through `create` + `append` (one SQLite transaction per batch). */
+export async function fill(
+  store: SqliteStore,
+  total: number,
+  log: (line: string) => void,
+): Promise<Filled> {
   const ids: string[] = [];
-  const batchSize = 2000;
   const started = performance.now();
   let eventsWritten = 0;
-  for (let from = 0; from < total; from += batchSize) {
+  let batch: Synthetic[] = [];
+  const flush = async () => {
     const pending: Array<Promise<unknown>> = [];
     store.db.transaction(() => {
-      for (let i = from; i < Math.min(total, from + batchSize); i++) {
-        const { id, events } = journal(i, startMs + i * spacingMs, random, base);
-        const [created, ...rest] = events as [DeploymentEvent, ...DeploymentEvent[]];
-        let state = { ...reduce(null, created), seq: 1 };
-        pending.push(store.create(id, [created], state));
-        if (rest.length > 0) {
-          const expected = state.seq;
-          for (const event of rest) state = { ...reduce(state, event), seq: state.seq + 1 };
-          pending.push(store.append(id, expected, rest, state));
-        }
-        ids.push(id);
-        eventsWritten += events.length;
+      for (const { id, events, created, final } of batch) {
+        pending.push(store.create(id, events.slice(0, 1), created));
+        if (events.length > 1) pending.push(store.append(id, 1, events.slice(1), final));
       }
     })();
     await Promise.all(pending);
-    if ((from / batchSize) % 10 === 9)
-      log(
-        `  store: ${from + batchSize} deployments (${((performance.now() - started) / 1000).toFixed(0)} s)`,
-      );
+    batch = [];
+  };
+  for await (const deployment of synthetic(total)) {
+    batch.push(deployment);
+    ids.push(deployment.id);
+    eventsWritten += deployment.events.length;
+    if (batch.length === BATCH) await flush();
+    if (ids.length % 20_000 === 0)
+      log(`  SQLite: ${ids.length} deployments (${elapsed(started)} s)`);
   }
+  await flush();
   return { ids, eventsWritten, seconds: (performance.now() - started) / 1000 };
+}
+
+const elapsed = (since: number) => ((performance.now() - since) / 1000).toFixed(0);
+
+/** Deployments written through PostgresStore.create/append; the rest go in bulk. */
+const PG_THROUGH_STORE = 1000;
+
+/** The deployments columns in INSERT_DEPLOYMENT's order (= deploymentParams' order), typed. */
+const DEPLOYMENT_COLUMNS_IN_ORDER = (INSERT_DEPLOYMENT.match(/\(([^)]*)\)/)?.[1] ?? '')
+  .split(',')
+  .map((column) => column.trim());
+/** Array element types of the non-text columns; `state` goes in as text and is cast to jsonb. */
+const ARRAY_TYPES: Record<string, string> = {
+  chain_id: 'bigint',
+  retry_count: 'integer',
+  last_seq: 'integer',
+};
+
+/**
+ * Fills PostgreSQL: the first PG_THROUGH_STORE deployments through the store's own
+ * `create` + `append`, the rest with one multi-row INSERT (`unnest` of column arrays) per table
+ * and batch, in one transaction per batch on the store's pool. The rows are the ones the store
+ * writes: `deploymentParams(toDbDeployment(projection), lastSeq)` and `toDbEvent`.
+ */
+async function fillPostgres(
+  store: PostgresStore,
+  total: number,
+  log: (line: string) => void,
+): Promise<Filled & { throughStore: number; written: Synthetic[] }> {
+  const columns = DEPLOYMENT_COLUMNS_IN_ORDER;
+  const arrays = columns.map((c, n) => `$${n + 1}::${ARRAY_TYPES[c] ?? 'text'}[]`);
+  const insertDeployments = `INSERT INTO deployments (${columns.join(', ')})
+    SELECT ${columns.map((c) => (c === 'state' ? 'state::jsonb' : c)).join(', ')}
+    FROM unnest(${arrays.join(', ')}) AS t(${columns.join(', ')})`;
+  const insertEvents = `INSERT INTO events (deployment_id, seq, type, at, data)
+    SELECT deployment_id, seq, type, at, data::json
+    FROM unnest($1::text[], $2::integer[], $3::text[], $4::text[], $5::text[])
+      AS t(deployment_id, seq, type, at, data)`;
+
+  const ids: string[] = [];
+  const started = performance.now();
+  let eventsWritten = 0;
+  let batch: Synthetic[] = [];
+  let inFlight: Promise<void> = Promise.resolve();
+  let failure: unknown;
+  let viaStore: Array<Promise<unknown>> = [];
+  // To read back: one written through the store, the first and the last written in bulk.
+  const written: Synthetic[] = [];
+  const keep = new Set([0, PG_THROUGH_STORE, total - 1]);
+  const flush = async () => {
+    const deploymentColumns: unknown[][] = columns.map(() => []);
+    const eventColumns: unknown[][] = [[], [], [], [], []];
+    for (const { id, events, final } of batch) {
+      const params = deploymentParams(toDbDeployment(final), events.length);
+      if (params.length !== columns.length || !columns.includes('state'))
+        throw new Error(`INSERT_DEPLOYMENT columns (${columns}) do not match deploymentParams`);
+      params.forEach((value, n) => {
+        deploymentColumns[n]?.push(value);
+      });
+      events.forEach((event, index) => {
+        const row = toDbEvent(id, index + 1, event);
+        eventColumns[0]?.push(row.deployment_id);
+        eventColumns[1]?.push(row.seq);
+        eventColumns[2]?.push(row.type);
+        eventColumns[3]?.push(row.at);
+        eventColumns[4]?.push(row.data_json);
+      });
+    }
+    batch = [];
+    // At most two batches in PostgreSQL at once: the next one is built while this one is written.
+    const previous = inFlight;
+    inFlight = store
+      .transaction(async (client) => {
+        await client.query(insertDeployments, deploymentColumns);
+        await client.query(insertEvents, eventColumns);
+      })
+      .catch((error: unknown) => {
+        failure ??= error;
+      });
+    await previous;
+    if (failure) throw failure;
+  };
+  for await (const deployment of synthetic(total)) {
+    const { id, events, created, final } = deployment;
+    if (keep.has(ids.length)) written.push(deployment);
+    ids.push(id);
+    eventsWritten += events.length;
+    if (ids.length <= PG_THROUGH_STORE) {
+      // The real write path, 10 deployments at a time (the pool's size).
+      viaStore.push(
+        store
+          .create(id, events.slice(0, 1), created)
+          .then(() =>
+            events.length > 1 ? store.append(id, 1, events.slice(1), final) : undefined,
+          ),
+      );
+      if (viaStore.length === 10 || ids.length === PG_THROUGH_STORE) {
+        await Promise.all(viaStore);
+        viaStore = [];
+      }
+      continue;
+    }
+    batch.push(deployment);
+    if (batch.length === BATCH) await flush();
+    if (ids.length % 20_000 === 0)
+      log(`  PostgreSQL: ${ids.length} deployments (${elapsed(started)} s)`);
+  }
+  await Promise.all(viaStore);
+  if (batch.length > 0) await flush();
+  await inFlight;
+  if (failure) throw failure;
+  return {
+    ids,
+    eventsWritten,
+    seconds: (performance.now() - started) / 1000,
+    throughStore: Math.min(total, PG_THROUGH_STORE),
+    written,
+  };
 }
 
 interface Timed {
@@ -254,39 +406,45 @@ function httpGet(agent: Agent, base: URL, path: string): Promise<{ status: numbe
   });
 }
 
-export async function runStore(options: ScenarioOptions): Promise<ScenarioResult> {
-  const total = options.quick ? 20_000 : 100_000;
-  const samples = options.quick ? 60 : 150;
-  const dir = tempDir();
-  const dbPath = join(dir, 'store.db');
-  const store = new SqliteStore(dbPath);
-  const closeStore = onCleanup(() => store.close());
-  const filled = await fill(store, total, options.log);
-  store.db.pragma('wal_checkpoint(TRUNCATE)'); // a steady state, as after a quiet period
-  const dbMb =
-    (statSync(dbPath).size + (statSync(`${dbPath}-wal`, { throwIfNoEntry: false })?.size ?? 0)) /
-    1024 /
-    1024;
-  options.log(
-    `  store: ${total} deployments, ${filled.eventsWritten} events in ${filled.seconds.toFixed(1)} s`,
-  );
+type Query = { name: string; filter: () => DeploymentFilter };
 
+const qs = (filter: DeploymentFilter) =>
+  new URLSearchParams(
+    Object.entries(filter)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k, String(v)]),
+  ).toString();
+
+const WARM = 10;
+
+/**
+ * The measurements, the same on every store: the HTTP API (`buildServer` over
+ * `createHyperdeploy({ db: store })`) and the same call on the store directly. The random
+ * choices (ids, builds) come from a fixed seed, so both stores answer the same requests.
+ */
+async function measure(
+  store: Store,
+  ids: string[],
+  total: number,
+  options: ScenarioOptions,
+): Promise<{ results: Timed[]; lists: Query[]; close: () => Promise<void> }> {
+  const samples = options.quick ? 60 : 150;
   const logger = createLogger({ level: 'silent' });
   const hd = createHyperdeploy({ db: store, chains: {}, logger });
+  const closeHd = onCleanup(() => hd.close());
   const app = await buildServer({ hd, chains: {}, logger });
   const closeApp = onCleanup(() => app.close());
   const base = new URL(await app.listen({ host: '127.0.0.1', port: 0 }));
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  onCleanup(() => agent.destroy());
+  const closeAgent = onCleanup(() => agent.destroy());
 
   const random = prng(11);
-  const anyId = () => filled.ids[Math.floor(random() * filled.ids.length)] as string;
+  const anyId = () => ids[Math.floor(random() * ids.length)] as string;
   const anyBuild = () =>
     `build_${Math.floor(random() * (total / PER_BUILD))
       .toString()
       .padStart(6, '0')}`;
 
-  type Query = { name: string; filter: () => DeploymentFilter };
   const lists: Query[] = [
     { name: 'list (no filter)', filter: () => ({ limit: 50 }) },
     { name: 'list status=complete', filter: () => ({ status: 'complete', limit: 50 }) },
@@ -299,12 +457,6 @@ export async function runStore(options: ScenarioOptions): Promise<ScenarioResult
       filter: () => ({ status: 'failed', chainId: 31337, limit: 50 }),
     },
   ];
-  const qs = (filter: DeploymentFilter) =>
-    new URLSearchParams(
-      Object.entries(filter)
-        .filter(([, v]) => v !== undefined)
-        .map(([k, v]) => [k, String(v)]),
-    ).toString();
 
   const timeHttp = async (path: string) => {
     const t = performance.now();
@@ -321,16 +473,15 @@ export async function runStore(options: ScenarioOptions): Promise<ScenarioResult
   };
 
   const results: Timed[] = [];
-  const warm = 10;
   for (const query of lists) {
     const httpMs: number[] = [];
     const rawMs: number[] = [];
     let items = 0;
-    for (let i = 0; i < warm + samples; i++) {
+    for (let i = 0; i < WARM + samples; i++) {
       const filter = query.filter();
       const h = await timeHttp(`/v1/deployments?${qs(filter)}`);
       const r = await timeRaw(() => store.list(filter));
-      if (i >= warm) {
+      if (i >= WARM) {
         httpMs.push(h.ms);
         rawMs.push(r.ms);
         items += r.value.items.length;
@@ -383,11 +534,11 @@ export async function runStore(options: ScenarioOptions): Promise<ScenarioResult
     const httpMs: number[] = [];
     const rawMs: number[] = [];
     let items = 0;
-    for (let i = 0; i < warm + samples * 2; i++) {
+    for (let i = 0; i < WARM + samples * 2; i++) {
       const id = anyId();
       const h = await timeHttp(path(id));
       const r = await timeRaw(() => raw(id));
-      if (i >= warm) {
+      if (i >= WARM) {
         httpMs.push(h.ms);
         rawMs.push(r.ms);
         items += Array.isArray(r.value) ? r.value.length : 1;
@@ -396,86 +547,319 @@ export async function runStore(options: ScenarioOptions): Promise<ScenarioResult
     results.push({ name, http: stats(httpMs), raw: stats(rawMs), items: items / httpMs.length });
   }
 
-  // Where a list request's time goes: the query, parsing state_json, toDeployment.
-  const parseCost = await timeRaw(async () => {
-    const rows = store.db
-      .prepare('SELECT state_json FROM deployments ORDER BY created_at DESC, id DESC LIMIT 50')
-      .all() as Array<{ state_json: string }>;
-    const t = performance.now();
-    const states = rows.map((row) => JSON.parse(row.state_json) as DeploymentState);
-    const parseMs = performance.now() - t;
-    const t2 = performance.now();
-    const views = states.map(toDeployment);
-    const viewMs = performance.now() - t2;
-    const t3 = performance.now();
-    const json = JSON.stringify({ items: views, nextCursor: null });
-    return {
-      parseMs,
-      viewMs,
-      stringifyMs: performance.now() - t3,
-      stateBytes: rows.reduce((s, r) => s + r.state_json.length, 0) / rows.length,
-      responseBytes: json.length,
-    };
-  });
+  // The store stays open for the caller's own reads; `close` closes it (hd.close does).
+  const close = async () => {
+    await closeAgent();
+    await closeApp();
+    await closeHd();
+  };
+  return { results, lists, close };
+}
 
-  await closeApp();
-  await hd.close();
+/** Where a list request's time goes: the query, parsing the state JSON, toDeployment. */
+async function pageCost(states: () => Promise<string[]>) {
+  const t0 = performance.now();
+  const rows = await states();
+  const queryMs = performance.now() - t0;
+  const t = performance.now();
+  const parsed = rows.map((row) => JSON.parse(row) as DeploymentState);
+  const parseMs = performance.now() - t;
+  const t2 = performance.now();
+  const views = parsed.map(toDeployment);
+  const viewMs = performance.now() - t2;
+  const t3 = performance.now();
+  const json = JSON.stringify({ items: views, nextCursor: null });
+  return {
+    queryMs,
+    parseMs,
+    viewMs,
+    stringifyMs: performance.now() - t3,
+    stateBytes: rows.reduce((s, r) => s + r.length, 0) / rows.length,
+    responseBytes: json.length,
+  };
+}
+
+const PAGE_SQL =
+  'SELECT %STATE% AS state_json FROM deployments ORDER BY created_at DESC, id DESC LIMIT 50';
+
+/**
+ * EXPLAIN (ANALYZE, BUFFERS) of the SQL `store.list(filter)` sends: captured from the pool, so
+ * the plan is of the store's own query, not a copy of it.
+ */
+async function explainList(store: PostgresStore, filter: DeploymentFilter): Promise<string[]> {
+  const pool = store.pool;
+  const original = pool.query;
+  let captured: { text: string; values: unknown[] } | undefined;
+  pool.query = ((text: string, values: unknown[]) => {
+    captured = { text, values };
+    return Reflect.apply(original, pool, [text, values]) as unknown;
+  }) as unknown as typeof pool.query;
+  try {
+    await store.list(filter);
+  } finally {
+    pool.query = original;
+  }
+  if (!captured) return [];
+  const { rows } = await pool.query<{ 'QUERY PLAN': string }>(
+    `EXPLAIN (ANALYZE, BUFFERS) ${captured.text}`,
+    captured.values,
+  );
+  return rows.map((row) => row['QUERY PLAN']);
+}
+
+interface BackendRun {
+  key: 'sqlite' | 'postgres';
+  label: string;
+  filled: Filled;
+  dbMb: number;
+  results: Timed[];
+  cost: Awaited<ReturnType<typeof pageCost>>;
+  /** How the store was filled and brought to a steady state, for the notes. */
+  note: string;
+  extra: Record<string, unknown>;
+}
+
+async function runSqlite(total: number, options: ScenarioOptions): Promise<BackendRun> {
+  const dir = tempDir();
+  const dbPath = join(dir, 'store.db');
+  const store = new SqliteStore(dbPath);
+  const closeStore = onCleanup(() => store.close());
+  const filled = await fill(store, total, options.log);
+  store.db.pragma('wal_checkpoint(TRUNCATE)'); // a steady state, as after a quiet period
+  const dbMb =
+    (statSync(dbPath).size + (statSync(`${dbPath}-wal`, { throwIfNoEntry: false })?.size ?? 0)) /
+    1024 /
+    1024;
+  options.log(
+    `  SQLite: ${total} deployments, ${filled.eventsWritten} events in ${filled.seconds.toFixed(1)} s`,
+  );
+  const { results, close } = await measure(store, filled.ids, total, options);
+  const statement = store.db.prepare(PAGE_SQL.replace('%STATE%', 'state_json'));
+  const cost = await pageCost(async () =>
+    (statement.all() as Array<{ state_json: string }>).map((row) => row.state_json),
+  );
+  await close();
   await closeStore();
+  rmSync(dir, { recursive: true, force: true }); // 1.5 GB: not kept while PostgreSQL runs
+  return {
+    key: 'sqlite',
+    label: 'SQLite',
+    filled,
+    dbMb,
+    results,
+    cost,
+    note: `written through \`SqliteStore.create\`/\`append\` (${BATCH} per transaction) in ${fmt(filled.seconds, 1)} s, then \`wal_checkpoint(TRUNCATE)\``,
+    extra: {},
+  };
+}
 
-  const listRows = results.filter((r) => r.name.startsWith('list'));
-  const listP95 = Math.max(...listRows.map((r) => r.http.p95));
-  const listP50 = Math.max(...listRows.map((r) => r.http.median));
+async function runPostgres(total: number, options: ScenarioOptions): Promise<BackendRun> {
+  const started = performance.now();
+  const database = await openBenchDatabase('embedded-postgres');
+  const dropDatabase = onCleanup(() => database.drop(false));
+  const store = await openPostgresStore(database.url);
+  const closeStore = onCleanup(() => store.close());
+  options.log(`  PostgreSQL: embedded server up in ${elapsed(started)} s`);
+  const filled = await fillPostgres(store, total, options.log);
+  // Rows read back as the store wrote them: the same projection and journal either way.
+  const plain = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
+  for (const { id, events, final } of filled.written) {
+    const [state, entries] = await Promise.all([store.get(id), store.events(id)]);
+    const journalOk = isDeepStrictEqual(
+      entries,
+      plain(events.map((event, i) => ({ ...event, seq: i + 1 }))),
+    );
+    if (!isDeepStrictEqual(state, plain(final)) || !journalOk)
+      throw new Error(`PostgreSQL fill: deployment ${id} does not read back as written`);
+  }
+  const vacuumStarted = performance.now();
+  // A steady state, as after autovacuum: nothing left for it to do during the measurements.
+  await store.pool.query('VACUUM (ANALYZE) deployments');
+  await store.pool.query('VACUUM (ANALYZE) events');
+  const vacuumSeconds = (performance.now() - vacuumStarted) / 1000;
+  const { rows: size } = await store.pool.query<{ bytes: string }>(
+    'SELECT pg_database_size(current_database())::text AS bytes',
+  );
+  const dbMb = Number(size[0]?.bytes ?? Number.NaN) / 1024 / 1024;
+  const { rows: version } = await store.pool.query<{ server_version: string }>(
+    'SHOW server_version',
+  );
+  options.log(
+    `  PostgreSQL: ${total} deployments, ${filled.eventsWritten} events in ${filled.seconds.toFixed(1)} s (VACUUM ANALYZE ${vacuumSeconds.toFixed(1)} s)`,
+  );
+  const { results, lists, close } = await measure(store, filled.ids, total, options);
+  const cost = await pageCost(async () => {
+    const { rows } = await store.pool.query<{ state_json: string }>(
+      PAGE_SQL.replace('%STATE%', 'state::text'),
+    );
+    return rows.map((row) => row.state_json);
+  });
+  const listRows = results.filter((r) => r.name.startsWith('list') && !r.name.includes('cursor'));
+  const worst = listRows.reduce((a, b) => (b.raw.p95 > a.raw.p95 ? b : a));
+  const worstQuery = lists.find((q) => q.name === worst.name);
+  const plan = worstQuery ? await explainList(store, worstQuery.filter()) : [];
+  await close();
+  await closeStore();
+  await dropDatabase();
+  return {
+    key: 'postgres',
+    label: 'PostgreSQL',
+    filled,
+    dbMb,
+    results,
+    cost,
+    note: `PostgreSQL ${version[0]?.server_version ?? '?'} (\`embedded-postgres\`, started by the bench; fsync off), written through \`PostgresStore.create\`/\`append\` for the first ${filled.throughStore} and in bulk for the rest (multi-row \`INSERT … SELECT FROM unnest(…)\` of the rows the store writes, ${BATCH} deployments per transaction on \`store.pool\`) in ${fmt(filled.seconds, 1)} s, then \`VACUUM (ANALYZE)\` (${fmt(vacuumSeconds, 1)} s)`,
+    extra: {
+      serverVersion: version[0]?.server_version,
+      throughStore: filled.throughStore,
+      vacuumSeconds: round(vacuumSeconds, 1),
+      slowestListStore: worst.name,
+      slowestListPlan: plan,
+    },
+  };
+}
+
+/** The summary numbers of one store (HTTP, ms); `listP95Ms` is the worst list query's p95. */
+function summary(run: BackendRun) {
+  const listRows = run.results.filter((r) => r.name.startsWith('list'));
   const worstList = listRows.reduce((a, b) => (b.http.p95 > a.http.p95 ? b : a));
-  const get = results.find((r) => r.name.startsWith('get')) as Timed;
-  const events = results.find((r) => r.name.startsWith('events')) as Timed;
-  const markdown = [
-    mdTable(
-      ['query', 'items', 'HTTP p50 ms', 'HTTP p95 ms', 'store p50 ms', 'store p95 ms'],
-      results.map((r) => [
-        r.name,
-        fmt(r.items, 1),
-        fmt(r.http.median),
-        fmt(r.http.p95),
-        fmt(r.raw.median),
-        fmt(r.raw.p95),
-      ]),
+  const get = run.results.find((r) => r.name.startsWith('get')) as Timed;
+  const events = run.results.find((r) => r.name.startsWith('events')) as Timed;
+  return {
+    listP50Ms: Math.max(...listRows.map((r) => r.http.median)),
+    listP95Ms: Math.max(...listRows.map((r) => r.http.p95)),
+    worstList: worstList.name,
+    get,
+    events,
+  };
+}
+
+function runJson(run: BackendRun): Record<string, unknown> {
+  const s = summary(run);
+  return {
+    backend: run.key,
+    deployments: run.filled.ids.length,
+    events: run.filled.eventsWritten,
+    fillSeconds: round(run.filled.seconds, 1),
+    dbMb: round(run.dbMb, 0),
+    listP50Ms: round(s.listP50Ms),
+    listP95Ms: round(s.listP95Ms),
+    worstList: s.worstList,
+    getP50Ms: round(s.get.http.median),
+    getP95Ms: round(s.get.http.p95),
+    eventsP50Ms: round(s.events.http.median),
+    eventsP95Ms: round(s.events.http.p95),
+    queries: run.results.map((r) => ({
+      name: r.name,
+      items: round(r.items, 1),
+      httpP50Ms: round(r.http.median),
+      httpP95Ms: round(r.http.p95),
+      storeP50Ms: round(r.raw.median),
+      storeP95Ms: round(r.raw.p95),
+    })),
+    pageCost: {
+      queryMs: round(run.cost.queryMs),
+      parseMs: round(run.cost.parseMs),
+      toDeploymentMs: round(run.cost.viewMs),
+      stringifyMs: round(run.cost.stringifyMs),
+      stateBytes: round(run.cost.stateBytes, 0),
+      responseBytes: run.cost.responseBytes,
+    },
+    ...run.extra,
+  };
+}
+
+export async function runStore(options: ScenarioOptions): Promise<ScenarioResult> {
+  const total = options.quick ? 20_000 : 100_000;
+  const samples = options.quick ? 60 : 150;
+  const runs: BackendRun[] = [await runSqlite(total, options)];
+  let postgresError: string | undefined;
+  try {
+    runs.push(await runPostgres(total, options));
+  } catch (error) {
+    // SQLite's numbers still count; the table says why PostgreSQL's are missing.
+    postgresError = error instanceof Error ? error.message : String(error);
+    options.log(`  PostgreSQL: failed: ${postgresError}`);
+    await cleanupAll();
+  }
+  const [sqlite, postgres] = runs as [BackendRun, BackendRun | undefined];
+
+  const summaryTable = mdTable(
+    [
+      'store',
+      'list p50 ms',
+      'list p95 ms (worst filter)',
+      'get p50 ms',
+      'get p95 ms',
+      'events p50 ms',
+      'events p95 ms',
+      'fill s',
+      'size MB',
+    ],
+    runs.map((run) => {
+      const s = summary(run);
+      return [
+        run.label,
+        fmt(s.listP50Ms),
+        `${fmt(s.listP95Ms)} (${s.worstList.replace(/^list /, '')})`,
+        fmt(s.get.http.median),
+        fmt(s.get.http.p95),
+        fmt(s.events.http.median),
+        fmt(s.events.http.p95),
+        fmt(run.filled.seconds, 0),
+        fmt(run.dbMb, 0),
+      ];
+    }),
+  );
+  const queryTable = mdTable(
+    ['query', 'store', 'items', 'HTTP p50 ms', 'HTTP p95 ms', 'store p50 ms', 'store p95 ms'],
+    sqlite.results.flatMap((_, index) =>
+      runs.map((run) => {
+        const r = run.results[index] as Timed;
+        return [
+          r.name,
+          run.label,
+          fmt(r.items, 1),
+          fmt(r.http.median),
+          fmt(r.http.p95),
+          fmt(r.raw.median),
+          fmt(r.raw.p95),
+        ];
+      }),
     ),
+  );
+  const plan = postgres?.extra.slowestListPlan as string[] | undefined;
+  const markdown = [
+    summaryTable,
     '',
-    `${total.toLocaleString('en-US')} deployments, ${filled.eventsWritten.toLocaleString('en-US')} events (90% complete, 6% failed, 2% submitted, 1% retrying, 1% cancelled; 4 chains; ${PER_BUILD} per build), written through \`SqliteStore.create\`/\`append\` in ${fmt(filled.seconds, 1)} s; database ${fmt(dbMb, 0)} MB. HTTP: sequential GETs over one keep-alive connection (\`limit=50\`), ${samples} samples per query after ${warm} warm-up; "store" is the same call on \`SqliteStore\` directly. Worst list p95: ${worstList.name}.`,
+    queryTable,
     '',
-    `One page of 50 (no filter): parsing \`state_json\` ${fmt(parseCost.value.parseMs)} ms (${fmt(parseCost.value.stateBytes, 0)} bytes per row), \`toDeployment\` ${fmt(parseCost.value.viewMs)} ms, response JSON ${fmt(parseCost.value.stringifyMs)} ms (${fmt(parseCost.value.responseBytes / 1024, 0)} KiB).`,
+    `${total.toLocaleString('en-US')} deployments, ${sqlite.filled.eventsWritten.toLocaleString('en-US')} events in each store (90% complete, 6% failed, 2% submitted, 1% retrying, 1% cancelled; 4 chains; ${PER_BUILD} per build). HTTP: sequential GETs over one keep-alive connection (\`limit=50\`) to \`buildServer\` over \`createHyperdeploy({ db: store })\`, ${samples} samples per query after ${WARM} warm-up; "store" is the same call on the store directly. "list" in the first table: the highest p50 and p95 over the list queries (cursor pages included).`,
+    '',
+    ...runs.map((run) => `- ${run.label}: ${run.note}.`),
+    ...(postgresError ? [`- PostgreSQL: not measured, it failed: ${postgresError}`] : []),
+    '',
+    ...runs.map(
+      (run) =>
+        `One page of 50 (no filter) on ${run.label}: query ${fmt(run.cost.queryMs)} ms, parsing the state JSON ${fmt(run.cost.parseMs)} ms (${fmt(run.cost.stateBytes, 0)} bytes per row), \`toDeployment\` ${fmt(run.cost.viewMs)} ms, response JSON ${fmt(run.cost.stringifyMs)} ms (${fmt(run.cost.responseBytes / 1024, 0)} KiB).`,
+    ),
+    ...(plan && plan.length > 0
+      ? [
+          '',
+          `Plan of PostgreSQL's slowest list query (${String(postgres?.extra.slowestListStore)}, store p95):`,
+          '',
+          '```',
+          ...plan,
+          '```',
+        ]
+      : []),
   ].join('\n');
   return {
-    title: `4. Store at scale (SQLite, ${total.toLocaleString('en-US')} deployments)`,
+    title: `4. Store at scale (SQLite and PostgreSQL, ${total.toLocaleString('en-US')} deployments)`,
     markdown,
     json: {
-      backend: 'sqlite',
-      deployments: total,
-      events: filled.eventsWritten,
-      fillSeconds: round(filled.seconds, 1),
-      dbMb: round(dbMb, 0),
-      listP50Ms: round(listP50),
-      listP95Ms: round(listP95),
-      worstList: worstList.name,
-      getP50Ms: round(get.http.median),
-      getP95Ms: round(get.http.p95),
-      eventsP50Ms: round(events.http.median),
-      eventsP95Ms: round(events.http.p95),
-      queries: results.map((r) => ({
-        name: r.name,
-        items: round(r.items, 1),
-        httpP50Ms: round(r.http.median),
-        httpP95Ms: round(r.http.p95),
-        storeP50Ms: round(r.raw.median),
-        storeP95Ms: round(r.raw.p95),
-      })),
-      pageCost: {
-        parseMs: round(parseCost.value.parseMs),
-        toDeploymentMs: round(parseCost.value.viewMs),
-        stringifyMs: round(parseCost.value.stringifyMs),
-        stateBytes: round(parseCost.value.stateBytes, 0),
-        responseBytes: parseCost.value.responseBytes,
-      },
+      ...runJson(sqlite),
+      postgres: postgres ? runJson(postgres) : { error: postgresError },
     },
   };
 }
