@@ -35,6 +35,7 @@ describe('PostgresStore', () => {
       { version: 2, name: '002_nonce_claims.sql' },
       { version: 3, name: '003_idempotency.sql' },
       { version: 4, name: '004_leases.sql' },
+      { version: 5, name: '005_status_chain_index.sql' },
     ]);
     expect(await migrate(first.pool)).toEqual([]);
     await Promise.all(stores.map((s) => s.close()));
