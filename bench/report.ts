@@ -26,7 +26,8 @@ export interface BenchReport {
   head: number;
   tmpDir: string | null;
   hyperdeploy: ToolReport;
-  naive: ToolReport;
+  /** Null with --skip-naive. */
+  naive: ToolReport | null;
 }
 
 const FAULT_KEYS = [
@@ -77,7 +78,7 @@ export function toJson(r: BenchReport): string {
       profile: r.profile,
       deployments: r.deployments,
       hyperdeploy: toolJson(r.hyperdeploy.metrics, r.hyperdeploy),
-      naive: toolJson(r.naive.metrics, r.naive),
+      naive: r.naive ? toolJson(r.naive.metrics, r.naive) : null,
       seed: r.seed,
       store: r.store,
       workers: r.workers,
@@ -101,21 +102,22 @@ const codes = (c: Record<string, number>) =>
 const withCodes = (n: number, c: Record<string, number>) => (n === 0 ? '0' : `${n} (${codes(c)})`);
 
 export function toMarkdown(r: BenchReport): string {
-  const h = r.hyperdeploy;
-  const n = r.naive;
+  const tools: Array<[string, ToolReport]> = [['hyperdeploy', r.hyperdeploy]];
+  if (r.naive) tools.push(['naive', r.naive]);
   const row = (name: string, f: (t: ToolReport, m: ToolMetrics) => string) =>
-    `| ${name} | ${f(h, h.metrics)} | ${f(n, n.metrics)} |`;
+    `| ${name} | ${tools.map(([, t]) => f(t, t.metrics)).join(' | ')} |`;
   const lines = [
     `## Chaos benchmark: ${r.deployments} deployments, profile \`${r.profile}\``,
     '',
     `hyperdeploy: ${r.workers} worker${r.workers === 1 ? '' : 's'} on ${r.store} · ` +
       `seed ${r.seed} · kill every ${r.killEverySec ? `${r.killEverySec} s` : '–'} · ` +
-      `${r.confirmations} confirmations · naive: ${r.naiveConcurrency} in parallel, ` +
-      `${r.naiveAttempts} attempts · ${r.machine.cpus} CPUs, Node ${r.machine.node} · ` +
+      `${r.confirmations} confirmations · ` +
+      (r.naive ? `naive: ${r.naiveConcurrency} in parallel, ${r.naiveAttempts} attempts · ` : '') +
+      `${r.machine.cpus} CPUs, Node ${r.machine.node} · ` +
       `wall time ${ms(r.wallMs)} · chain head ${r.head}`,
     '',
-    '| metric | hyperdeploy | naive |',
-    '|---|---|---|',
+    `| metric | ${tools.map(([name]) => name).join(' | ')} |`,
+    `|---|${tools.map(() => '---|').join('')}`,
     row(
       'succeeded (on chain)',
       (_, m) => `${m.succeeded}/${r.deployments} (${(100 * m.successRate).toFixed(1)}%)`,
@@ -147,10 +149,7 @@ export function toMarkdown(r: BenchReport): string {
     row('RPC requests through proxy', (t) => String(t.proxy.requests ?? 0)),
     row('faults injected', (t) => codes(faultsOf(t.proxy)) || '–'),
   ];
-  for (const [name, t] of [
-    ['hyperdeploy', h],
-    ['naive', n],
-  ] as const) {
+  for (const [name, t] of tools) {
     if (t.notes && Object.keys(t.notes.counts).length > 0)
       lines.push('', `${name} ${t.notes.label}: ${codes(t.notes.counts)}`);
   }
@@ -159,7 +158,11 @@ export function toMarkdown(r: BenchReport): string {
 }
 
 /** Lines for stderr that point at what to investigate: hyperdeploy's failures and duplicates. */
-export function diagnostics(hdOutcomes: Outcome[], hd: ToolMetrics, naive: ToolMetrics): string[] {
+export function diagnostics(
+  hdOutcomes: Outcome[],
+  hd: ToolMetrics,
+  naive: ToolMetrics | null,
+): string[] {
   const lines: string[] = [];
   const messages: Record<string, number> = {};
   for (const o of hdOutcomes) {
@@ -171,6 +174,7 @@ export function diagnostics(hdOutcomes: Outcome[], hd: ToolMetrics, naive: ToolM
     lines.push(`hyperdeploy: deployments created twice ${JSON.stringify(hd.duplicatedKeys)}`);
   if (hd.notOnChain.length > 0)
     lines.push(`hyperdeploy: complete but not on chain: ${hd.notOnChain.join(' ')}`);
+  if (!naive) return lines;
   const twice = Object.keys(naive.duplicatedKeys).length;
   if (twice > 0) lines.push(`naive: ${twice} deployments created more than once`);
   if (naive.notOnChain.length > 0)
