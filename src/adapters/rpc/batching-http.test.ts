@@ -114,9 +114,12 @@ describe('batchingHttp', () => {
     expect(failed.status).toBe('rejected');
     const error = (failed as PromiseRejectedResult).reason as { name: string; code: number };
     // The same class viem's own http transport gives the same answer.
-    const viaViem = await http(url, { retryCount: 0 })({})
+    const viaViem = (await http(url, { retryCount: 0 })({})
       .request({ method: 'eth_fail' } as never)
-      .catch((e: { name: string; code: number }) => e);
+      .then(
+        () => ({ name: 'no error' }),
+        (e: unknown) => e,
+      )) as { name: string };
     expect(error.code).toBe(-32000);
     expect(error.name).toBe(viaViem.name);
     expect(error.name).toBe('InvalidInputRpcError');
