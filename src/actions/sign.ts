@@ -1,22 +1,34 @@
 import { getContractAddress, keccak256 } from 'viem';
-import { pickNonce } from '../core/nonce.ts';
 import { type ActionContext, type ActionResult, at } from './context.ts';
 
+/** What a nonce is picked from: the chain's pending count and the nonces our deployments hold. */
+export interface NonceBase {
+  chainPending: number;
+  claimed: number[];
+}
+
 /**
- * Picks the nonce (the chain's pending count, past nonces our deployments hold), signs the
- * deployment locally and returns `tx_signed`. The engine journals it together with the nonce
- * claim before anything is broadcast.
+ * Reads what the next nonce of the context's signer is picked from. Call under the nonce lock.
  * SIDE EFFECTS: RPC read (eth_getTransactionCount), store read (claimed nonces).
  */
-export async function signTransaction(ctx: ActionContext): Promise<ActionResult> {
-  const { state, client, signer, store, chain } = ctx;
-  if (!state.deployData || !state.gasLimit || !state.fees)
-    throw new Error('sign before gas_estimated');
+export async function readNonceBase(ctx: ActionContext): Promise<NonceBase> {
+  const { client, signer, store, chain } = ctx;
   const [claimed, chainPending] = await Promise.all([
     store.claimedNonces(chain.chainId, signer.address),
     client.getTransactionCount(signer.address, 'pending'),
   ]);
-  const nonce = pickNonce(chainPending, claimed);
+  return { chainPending, claimed };
+}
+
+/**
+ * Signs the deployment locally with `nonce` (picked from a NonceBase under the nonce lock) and
+ * returns `tx_signed` with its nonce claim. The engine journals both before anything is
+ * broadcast. No I/O.
+ */
+export async function signWithNonce(ctx: ActionContext, nonce: number): Promise<ActionResult> {
+  const { state, signer, chain } = ctx;
+  if (!state.deployData || !state.gasLimit || !state.fees)
+    throw new Error('sign before gas_estimated');
   const raw = await signer.signDeployTransaction({
     chainId: chain.chainId,
     nonce,

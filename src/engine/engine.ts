@@ -7,7 +7,6 @@ import { checkBytecode } from '../actions/check-bytecode.ts';
 import type { ActionContext, ActionResult } from '../actions/context.ts';
 import { estimateGas } from '../actions/estimate-gas.ts';
 import { replaceTransaction } from '../actions/replace.ts';
-import { signTransaction } from '../actions/sign.ts';
 import { verify } from '../actions/verify.ts';
 import type { ChainConfig } from '../chains/types.ts';
 import { decide, decideVerification, type NextAction } from '../core/decide.ts';
@@ -33,9 +32,9 @@ import {
   NonceTakenError,
   type Store,
 } from '../ports/store.ts';
-import { KeyedMutex } from '../util/keyed-mutex.ts';
 import { ChainGate } from './chain-gate.ts';
 import { JournalFanout, type JournalListener } from './journal-fanout.ts';
+import { SigningQueue } from './signing-queue.ts';
 import { toDeploymentError } from './to-deployment-error.ts';
 
 /** How a loop runs: under a worker's lease (its appends fail once another worker holds it). */
@@ -68,12 +67,15 @@ export class Engine {
   private readonly running = new Map<string, Promise<DeploymentState>>();
   private readonly verifying = new Map<string, Promise<DeploymentState>>();
   private readonly fanout: JournalFanout;
-  private readonly nonceLocks = new KeyedMutex();
+  private readonly signing: SigningQueue;
   private readonly gate: ChainGate;
   private readonly abort = new AbortController();
 
   constructor(private readonly options: EngineOptions) {
     this.gate = new ChainGate(options.clientFor, options.redact);
+    this.signing = new SigningQueue(options.store, (state, events, appendOptions) =>
+      this.append(state, events, appendOptions),
+    );
     this.fanout = new JournalFanout((error) =>
       options.logger.error({ err: error, event: 'listener.failed' }, 'journal listener threw'),
     );
@@ -273,7 +275,8 @@ export class Engine {
     }
     const client = await this.gate.open(this.chainOf(state));
     const ctx = this.context(state, client);
-    if (action.type === 'sign') return this.signAndJournal(ctx, lease);
+    // Nonce, signature and `tx_signed` with its claim: one lock turn per (chain, signer).
+    if (action.type === 'sign') return this.signing.sign(ctx, lease);
     const result = await this.act(action, ctx);
     // No events: nothing happened that the journal must keep (e.g. a wait ended); decide again.
     if (result.events.length === 0) return state;
@@ -302,23 +305,6 @@ export class Engine {
           ...this.options.verification,
         });
     }
-  }
-
-  /**
-   * Picking the nonce, signing and journaling `tx_signed` with its claim happen under one lock
-   * per (chain, signer): in this process first (so one waiter per process holds a store
-   * connection), then the store's, which a shared store holds across processes. Concurrent
-   * deployments anywhere take consecutive nonces without collisions.
-   */
-  private signAndJournal(ctx: ActionContext, lease: AppendOptions): Promise<DeploymentState> {
-    const { chainId } = ctx.chain;
-    const { address } = ctx.signer;
-    return this.nonceLocks.run(`${chainId}:${address.toLowerCase()}`, () =>
-      this.options.store.withNonceLock(chainId, address, async () => {
-        const result = await signTransaction(ctx);
-        return this.append(ctx.state, result.events, { ...lease, nonceClaim: result.nonceClaim });
-      }),
-    );
   }
 
   private async fail(
