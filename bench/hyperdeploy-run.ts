@@ -68,7 +68,7 @@ const COUNTED = new Set([
 
 /**
  * Journals N deployments with the library, then runs `hyperdeploy worker` processes on the
- * store (each SIGKILLed every S seconds, staggered, and restarted under its name) until done.
+ * store (one of them SIGKILLed every S seconds, in turn, and restarted under its name) until done.
  */
 export async function runHyperdeploy(options: HyperdeployRunOptions): Promise<HyperdeployRun> {
   const { dir, rpc, artifact } = options;
@@ -139,7 +139,8 @@ export async function runHyperdeploy(options: HyperdeployRunOptions): Promise<Hy
             logPrefix: join(dir, `hyperdeploy-worker-${k + 1}`),
           },
           isDone: async () => (await store.listUnfinished()).length === 0,
-          ...(kill ? { killEverySec: kill, firstKillAfterSec: (kill * (k + 1)) / workers } : {}),
+          // One SIGKILL every `kill` seconds in all, whatever the worker count: in turn.
+          ...(kill ? { killEverySec: kill * workers, firstKillAfterSec: kill * (k + 1) } : {}),
           stopSignal: 'SIGTERM',
           timeLimitMs: options.timeLimitMs,
         }),
