@@ -58,6 +58,16 @@ export function reduce(state: DeploymentState | null, event: DeploymentEvent): D
   return { ...next, updatedAt: event.at };
 }
 
+/** The state after one more journal entry: `reduce`, and the entry's place in the journal. */
+export const next = (state: DeploymentState | null, event: DeploymentEvent): DeploymentState => ({
+  ...reduce(state, event),
+  seq: (state?.seq ?? 0) + 1,
+});
+
+/** The state after appending `events` (seq counted on). */
+export const fold = (state: DeploymentState, events: readonly DeploymentEvent[]): DeploymentState =>
+  events.reduce(next, state);
+
 /** Folds a whole journal; used to load a deployment and to check a stored projection. */
 export const replay = (events: readonly DeploymentEvent[]): DeploymentState | null =>
   events.reduce<DeploymentState | null>(reduce, null);

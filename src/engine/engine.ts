@@ -12,7 +12,7 @@ import type { ChainConfig } from '../chains/types.ts';
 import { decide, decideVerification, type NextAction } from '../core/decide.ts';
 import { HyperdeployError } from '../core/errors.ts';
 import type { DeploymentEvent, JournalEntry } from '../core/events.ts';
-import { reduce } from '../core/reduce.ts';
+import { fold, next as nextState } from '../core/reduce.ts';
 import { planAfterFailure, type RetryPolicy } from '../core/retry.ts';
 import type { DeploymentState } from '../core/state.ts';
 import { isTerminal } from '../core/status.ts';
@@ -93,7 +93,7 @@ export class Engine {
   ): Promise<{ state: DeploymentState; created: boolean; requestHash?: string }> {
     const id = options.id ?? newDeploymentId();
     const event: DeploymentEvent = { type: 'deployment_created', at: this.now(), id, spec };
-    const state = { ...reduce(null, event), seq: 1 };
+    const state = nextState(null, event);
     const result = await this.options.store.create(id, [event], state, options.idempotency);
     if (!result.created) {
       return {
@@ -225,19 +225,42 @@ export class Engine {
     next: typeof decide,
     { leaseOwner }: RunOptions,
   ): Promise<DeploymentState> {
+    const lease: AppendOptions = leaseOwner === undefined ? {} : { leaseOwner };
     let state = await this.load(id);
+    // Facts decided without any side effect (status steps, the bytecode check) wait here and
+    // are journaled in one append before the next side effect, wait or end: write-ahead holds.
+    let durable = state;
+    let unsaved: DeploymentEvent[] = [];
+    const save = async () => {
+      if (unsaved.length === 0) return;
+      const events = unsaved;
+      unsaved = [];
+      state = durable = await this.append(durable, events, lease);
+    };
     const { signal } = this.abort;
     while (!signal.aborted) {
       const action = next(state, this.options.clock.now());
-      if (action.type === 'done') return state;
-      if (action.type === 'wait') {
-        const ms = Date.parse(action.until) - this.options.clock.now().getTime();
-        await this.options.clock.sleep(Math.max(0, ms), signal).catch(() => undefined);
-        continue;
-      }
       try {
-        state = await this.step(action, state, leaseOwner);
+        const facts = await this.pureFacts(action, state).catch(async (error: unknown) => {
+          await save(); // a failed check fails the deployment where it stood
+          throw error;
+        });
+        if (facts) {
+          unsaved.push(...facts);
+          state = fold(state, facts);
+          continue;
+        }
+        await save();
+        if (action.type === 'done') return state;
+        if (action.type === 'wait') {
+          const ms = Date.parse(action.until) - this.options.clock.now().getTime();
+          await this.options.clock.sleep(Math.max(0, ms), signal).catch(() => undefined);
+          continue;
+        }
+        state = durable = await this.step(action as EffectAction, state, lease);
       } catch (error) {
+        unsaved = [];
+        state = durable; // facts not journaled are decided again
         if (signal.aborted) break;
         if (error instanceof LeaseLostError) {
           // Our lease expired and another worker resumed it from the journal: stop here.
@@ -245,7 +268,7 @@ export class Engine {
           break;
         }
         if (error instanceof JournalConflictError || error instanceof NonceTakenError) {
-          state = await this.load(id); // another writer moved on: decide again from the journal
+          state = durable = await this.load(id); // another writer moved on: decide again
           continue;
         }
         if (isTerminal(state.status)) {
@@ -253,26 +276,30 @@ export class Engine {
           this.options.logger.error({ err: error, deploymentId: id }, 'verification step failed');
           break;
         }
-        state = await this.fail(state, error, leaseOwner);
+        state = durable = await this.fail(state, error, leaseOwner);
       }
     }
     return state;
   }
 
-  /** Runs one action and journals its result; returns the new state. */
-  private async step(
-    action: RunnableAction,
+  /** The events of an action with no side effect (null for any other): pure, or a CPU check. */
+  private async pureFacts(
+    action: NextAction,
     state: DeploymentState,
-    leaseOwner: string | undefined,
-  ): Promise<DeploymentState> {
-    const lease: AppendOptions = leaseOwner === undefined ? {} : { leaseOwner };
-    if (action.type === 'append') {
-      return this.append(state, [{ ...action.event, at: this.now() } as DeploymentEvent], lease);
-    }
+  ): Promise<DeploymentEvent[] | null> {
+    if (action.type === 'append') return [{ ...action.event, at: this.now() } as DeploymentEvent];
     if (action.type === 'check_bytecode') {
-      const result = await checkBytecode(this.context(state, null));
-      return this.append(state, result.events, lease);
+      return (await checkBytecode(this.context(state, null))).events;
     }
+    return null;
+  }
+
+  /** Runs one action with side effects and journals its result; returns the new state. */
+  private async step(
+    action: EffectAction,
+    state: DeploymentState,
+    lease: AppendOptions,
+  ): Promise<DeploymentState> {
     const client = await this.gate.open(this.chainOf(state));
     const ctx = this.context(state, client);
     // Nonce, signature and `tx_signed` with its claim: one lock turn per (chain, signer).
@@ -284,7 +311,7 @@ export class Engine {
   }
 
   private act(
-    action: Exclude<RunnableAction, { type: 'append' | 'check_bytecode' | 'sign' }>,
+    action: Exclude<EffectAction, { type: 'sign' }>,
     ctx: ActionContext,
   ): Promise<ActionResult> {
     switch (action.type) {
@@ -336,7 +363,7 @@ export class Engine {
     const states: DeploymentState[] = [];
     let next = state;
     for (const event of events) {
-      next = { ...reduce(next, event), seq: (next?.seq ?? 0) + 1 };
+      next = nextState(next, event);
       states.push(next);
     }
     const entries = await this.options.store.append(
@@ -399,7 +426,8 @@ export class Engine {
   }
 }
 
-type RunnableAction = Exclude<NextAction, { type: 'done' | 'wait' }>;
+/** Actions with side effects (RPC, signing, explorers). */
+type EffectAction = Exclude<NextAction, { type: 'done' | 'wait' | 'append' | 'check_bytecode' }>;
 
 /** Time-ordered, unique deployment ids: `dep_` + base36 time + random. */
 export const newDeploymentId = (): string =>
