@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { DeploymentEvent } from './events.ts';
 import { at, ev, reach, stateIn } from './fixtures.ts';
 import { IllegalTransitionError, reduce, replay } from './reduce.ts';
-import type { DeploymentState } from './state.ts';
+import { bumpDueAt, type DeploymentState } from './state.ts';
 import { STATUSES, type Status, TRANSITIONS } from './status.ts';
 
 /** Every legal transition: [from, event that causes it, extra journal before it]. */
@@ -159,6 +159,22 @@ describe('the transaction protocol in the reducer', () => {
     expect(state.txs[0]?.rejected).toBe('gas price too low');
     expect(state.fees).toEqual(fees);
     expect(state.status).toBe('submitted');
+  });
+
+  it('keeps the stuck clock of a transaction that vanishes and is rebroadcast', () => {
+    const policy = { bumpAfterMs: 5_000, maxBumps: 3, maxFeePerGas: null };
+    const sent = submitted();
+    const due = bumpDueAt(sent, policy);
+    expect(due).toBe(Date.parse(at) + 5_000);
+    const later = new Date(Date.parse(at) + 4_000).toISOString();
+    const again = reduce(sent, {
+      type: 'tx_rebroadcast',
+      at: later,
+      hash: ev.signed.tx.hash,
+      reason: 'vanished',
+    });
+    expect(again.txs[0]?.broadcast).toBe(true);
+    expect(bumpDueAt(again, policy)).toBe(due);
   });
 
   it('sends the mined transaction again after its block is reorged away', () => {

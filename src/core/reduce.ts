@@ -124,7 +124,10 @@ function apply(state: DeploymentState, event: DeploymentEvent): DeploymentState 
       expect('submitting', 'submitted', 'confirming');
       known(event.hash);
       const txs = state.txs.map((tx) =>
-        tx.hash === event.hash ? { ...tx, broadcast: true, broadcastAt: event.at } : tx,
+        // The stuck clock keeps running: a transaction that keeps vanishing is bumped too.
+        tx.hash === event.hash
+          ? { ...tx, broadcast: true, broadcastAt: tx.broadcastAt ?? event.at }
+          : tx,
       );
       const status = state.status === 'submitting' ? 'submitted' : state.status;
       return { ...state, status, txs };

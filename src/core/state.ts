@@ -16,7 +16,7 @@ export interface TrackedTx extends SignedTx {
   /** Known to have reached a node (sent, or the node already had it). */
   broadcast: boolean;
   signedAt: string;
-  /** Last time it was (re)broadcast; the stuck clock starts here. */
+  /** When it was first broadcast; the stuck clock starts here (rebroadcasts do not reset it). */
   broadcastAt: string | null;
   /** Why the node refused it; a replacement with other fees follows. */
   rejected: string | null;
