@@ -1,39 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { ChainConfig } from '../chains/types.ts';
 import { hash, stateIn } from '../core/fixtures.ts';
-import type { DeploymentState } from '../core/state.ts';
-import type { ChainClient } from '../ports/chain-client.ts';
 import { awaitConfirmations } from './await-confirmations.ts';
-import type { ActionContext } from './context.ts';
-
-const chain: ChainConfig = {
-  name: 'local',
-  chainId: 1,
-  displayName: 'Local',
-  currency: { symbol: 'ETH', decimals: 18 },
-  rpc: ['http://127.0.0.1:1'],
-  txType: 'legacy',
-  evmVersion: 'shanghai',
-  confirmations: 1,
-  pollIntervalMs: 10,
-};
+import { context, withConfirmations } from './test-context.ts';
 
 const otherBlockHash = `0x${'c'.repeat(64)}` as const;
-
-const withConfirmations = (state: DeploymentState, confirmations: number): DeploymentState => ({
-  ...state,
-  spec: { ...state.spec, confirmations },
-});
-
-function context(state: DeploymentState, client: Partial<ChainClient>): ActionContext {
-  return {
-    state,
-    chain,
-    client: client as ChainClient,
-    clock: { now: () => new Date('2026-01-01T00:00:00Z'), sleep: async () => {} },
-    signal: new AbortController().signal,
-  } as unknown as ActionContext;
-}
 
 describe('awaitConfirmations', () => {
   it('with one confirmation, checks only that the receipt block is still canonical', async () => {

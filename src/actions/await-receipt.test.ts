@@ -1,22 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { ChainConfig } from '../chains/types.ts';
 import { address, hash, stateIn } from '../core/fixtures.ts';
-import type { DeploymentState } from '../core/state.ts';
-import type { ChainClient, OnchainReceipt } from '../ports/chain-client.ts';
+import type { OnchainReceipt } from '../ports/chain-client.ts';
 import { awaitReceipt } from './await-receipt.ts';
-import type { ActionContext } from './context.ts';
-
-const chain: ChainConfig = {
-  name: 'local',
-  chainId: 1,
-  displayName: 'Local',
-  currency: { symbol: 'ETH', decimals: 18 },
-  rpc: ['http://127.0.0.1:1'],
-  txType: 'legacy',
-  evmVersion: 'shanghai',
-  confirmations: 1,
-  pollIntervalMs: 10,
-};
+import { context, withConfirmations } from './test-context.ts';
 
 const blockHash = `0x${'c'.repeat(64)}` as const;
 const onchain: OnchainReceipt = {
@@ -28,21 +14,6 @@ const onchain: OnchainReceipt = {
   gasUsed: 90n,
   effectiveGasPrice: 1n,
 };
-
-const withConfirmations = (state: DeploymentState, confirmations: number): DeploymentState => ({
-  ...state,
-  spec: { ...state.spec, confirmations },
-});
-
-function context(state: DeploymentState, client: Partial<ChainClient>): ActionContext {
-  return {
-    state,
-    chain,
-    client: client as ChainClient,
-    clock: { now: () => new Date('2026-01-01T00:00:00Z'), sleep: async () => {} },
-    signal: new AbortController().signal,
-  } as unknown as ActionContext;
-}
 
 describe('awaitReceipt', () => {
   it('with one confirmation required, journals the fresh receipt as that confirmation', async () => {
