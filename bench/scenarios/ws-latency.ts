@@ -242,7 +242,7 @@ export async function runWsLatency(options: ScenarioOptions): Promise<ScenarioRe
     `Latency = time the subscriber received the message − the event's \`at\` (same clock; \`at\` has 1 ms resolution, so values are up to 1 ms high). Subscribers run in a separate process; deployments are POSTed to the same server. "publish" is the same measure taken inside the server when the engine hands the event to its subscribers (before the WebSocket fan-out), so receipt − publish is the fan-out and transport. Headline (JSON): ${worst.label}.`,
     '',
     fanOut
-      ? `Fan-out cost measured here: per subscriber and event the server runs \`toDeployment\` (${fmt(fanOut.toDeploymentUs, 1)} µs) and \`JSON.stringify\` of the whole message (${fmt(fanOut.stringifyUs, 1)} µs, ${fmt(fanOut.messageBytes, 0)} bytes on average) before \`socket.send\`; server CPU per delivered message above: ${results.map((r) => `${fmt((r.cpu.serverMs * 1000) / r.messages, 0)} µs`).join(' / ')}.`
+      ? `Fan-out cost measured here: once per event the server runs \`toDeployment\` (${fmt(fanOut.toDeploymentUs, 1)} µs) and \`JSON.stringify\` of the whole message (${fmt(fanOut.stringifyUs, 1)} µs, ${fmt(fanOut.messageBytes, 0)} bytes on average), shared by every socket; per subscriber only \`socket.send\` remains. Server CPU per delivered message above: ${results.map((r) => `${fmt((r.cpu.serverMs * 1000) / r.messages, 0)} µs`).join(' / ')}.`
       : '',
   ].join('\n');
   return {
