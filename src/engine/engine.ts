@@ -279,7 +279,7 @@ export class Engine {
         state = durable = await this.fail(state, error, leaseOwner);
       }
     }
-    return state;
+    return durable; // stopped: what is journaled (unsaved facts are decided again later)
   }
 
   /** The events of an action with no side effect (null for any other): pure, or a CPU check. */
