@@ -136,6 +136,15 @@ export async function newFundedKey(
   return { privateKey, address };
 }
 
+/** The deploy request of the Counter on the bench chain, without verification. */
+export const counterParams = (artifact: ContractArtifact) => ({
+  chain: CHAIN_NAME,
+  bytecode: artifact.bytecode,
+  abi: artifact.abi,
+  contractName: 'Counter',
+  verify: false,
+});
+
 let counter: Promise<ContractArtifact> | undefined;
 /** contracts/Counter.sol compiled for shanghai (once per process). */
 export function counterArtifact(): Promise<ContractArtifact> {

@@ -6,6 +6,7 @@ import {
   benchChain,
   CHAIN_NAME,
   counterArtifact,
+  counterParams,
   fmt,
   freshAnvil,
   mdTable,
@@ -106,13 +107,7 @@ export async function runServer(
   };
   const hello = JSON.parse(await nextLine()) as { url: string; rssMb: number };
   const base = hello.url;
-  const body = JSON.stringify({
-    chain: CHAIN_NAME,
-    bytecode: artifact.bytecode,
-    abi: artifact.abi,
-    contractName: 'Counter',
-    verify: false,
-  });
+  const body = JSON.stringify(counterParams(artifact));
   const post = async (i: number) => {
     const response = await fetch(`${base}/v1/deployments`, {
       method: 'POST',

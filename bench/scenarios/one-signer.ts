@@ -7,8 +7,8 @@ import type { Deployment } from '../../src/core/view.ts';
 import { rpcCall } from '../../src/devchain/index.ts';
 import {
   CHAIN_ID,
-  CHAIN_NAME,
   counterArtifact,
+  counterParams,
   cpuMs,
   fmt,
   freshAnvil,
@@ -136,13 +136,7 @@ export async function hyperdeployBurst(n: number): Promise<
   const anvil = await freshAnvil({ blockTimeSec: BLOCK_TIME_SEC });
   const key = await newFundedKey(anvil.rpcUrl);
   const hd = openLibrary(tempDir(), anvil.rpcUrl, key.privateKey);
-  const params = {
-    chain: CHAIN_NAME,
-    bytecode: artifact.bytecode,
-    abi: artifact.abi,
-    contractName: 'Counter',
-    verify: false,
-  };
+  const params = counterParams(artifact);
   // Warm the library (chain gate, fee-type probe, solc-free paths) with one deployment.
   await hd.deploy(params);
   const done = new Map<string, Deployment>();

@@ -11,6 +11,7 @@ import {
   CHAIN_ID,
   CHAIN_NAME,
   counterArtifact,
+  counterParams,
   fmt,
   freshAnvil,
   mdTable,
@@ -70,13 +71,7 @@ export async function runSingleDeploy(options: ScenarioOptions): Promise<Scenari
   const viemKey = await newFundedKey(anvil.rpcUrl);
   const hd = openLibrary(dir, anvil.rpcUrl, hdKey.privateKey);
   const raw = rawViemDeployer(anvil.rpcUrl, viemKey.privateKey, artifact);
-  const params = {
-    chain: CHAIN_NAME,
-    bytecode: artifact.bytecode,
-    abi: artifact.abi,
-    contractName: 'Counter',
-    verify: false,
-  };
+  const params = counterParams(artifact);
   const library = async () => {
     const deployment = await hd.deploy(params);
     if (deployment.status !== 'complete') throw new Error(`deploy ended ${deployment.status}`);
@@ -194,13 +189,7 @@ async function diagnose(
     logger: createLogger({ level: 'silent' }),
   });
   onCleanup(() => hd.close());
-  const params = {
-    chain: CHAIN_NAME,
-    bytecode: artifact.bytecode,
-    abi: artifact.abi,
-    contractName: 'Counter',
-    verify: false,
-  };
+  const params = counterParams(artifact);
   const raw = rawViemDeployer(rpcUrl, viemKey, artifact);
   await hd.deploy(params); // chain gate (eth_chainId) and fee-type probe happen once
   await raw();

@@ -13,6 +13,7 @@ import {
   benchChain,
   CHAIN_NAME,
   counterArtifact,
+  counterParams,
   cpuMs,
   fmt,
   freshAnvil,
@@ -68,13 +69,7 @@ export async function runVariant(
   const app = await buildServer({ hd, chains, logger });
   const closeApp = onCleanup(() => app.close());
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
-  const body = {
-    chain: CHAIN_NAME,
-    bytecode: artifact.bytecode,
-    abi: artifact.abi,
-    contractName: 'Counter',
-    verify: false,
-  };
+  const body = counterParams(artifact);
   const post = async (buildId: string) => {
     const response = await fetch(`${address}/v1/deployments`, {
       method: 'POST',
